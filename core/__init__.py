@@ -1,0 +1,1 @@
+"""shomei's order engine: pure domain services, contracts and the plugin registry."""

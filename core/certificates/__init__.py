@@ -1,0 +1,1 @@
+"""Certificate rules every issuer shares: validity caps and CSR checks."""

@@ -1,0 +1,94 @@
+"""The one context object every service and plugin contract takes, and the ambient tenant.
+
+A request handler or a Celery task opens a tenant scope (``tenant_scope``); code that reads
+tenant-owned rows asks ``require_tenant()`` and fails loudly outside such a scope.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+from core.clock import Clock, SystemClock
+from core.errors import ShomeiError
+
+
+class ActorKind(StrEnum):
+    OPERATOR = "operator"
+    STAFF = "staff"
+    CUSTOMER = "customer"
+    API_KEY = "api_key"
+    SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting. ``on_behalf_of`` names the operator when one acts inside a tenant with
+    consent (delegated delivery, 代行納品), so the audit log can attribute the action."""
+
+    kind: ActorKind
+    id: str
+    display_name: str = ""
+    on_behalf_of: str | None = None
+    ip_address: str | None = None
+
+    @classmethod
+    def system(cls, reason: str = "system") -> Actor:
+        return cls(kind=ActorKind.SYSTEM, id=reason, display_name=reason)
+
+
+@dataclass(frozen=True)
+class TenantRef:
+    """The tenant a piece of work belongs to: its id plus what plugins need to speak to it."""
+
+    id: int
+    slug: str
+    language: str = "ja"
+    time_zone: str = "Asia/Tokyo"
+
+
+@dataclass(frozen=True)
+class Context:
+    """Tenant, actor, clock and idempotency key: the single argument of every contract."""
+
+    tenant: TenantRef
+    actor: Actor
+    clock: Clock = field(default_factory=SystemClock)
+    idempotency_key: str = ""
+
+    def with_key(self, idempotency_key: str) -> Context:
+        """The same context for a sub-operation with its own derived idempotency key."""
+        return replace(self, idempotency_key=idempotency_key)
+
+
+class MissingTenantContext(ShomeiError):
+    """Tenant-owned data was touched outside a tenant scope: a programming error."""
+
+
+_current_tenant: contextvars.ContextVar[TenantRef | None] = contextvars.ContextVar(
+    "shomei_tenant", default=None
+)
+
+
+@contextlib.contextmanager
+def tenant_scope(tenant: TenantRef) -> Iterator[TenantRef]:
+    """Make ``tenant`` the ambient tenant for the duration of the block."""
+    token = _current_tenant.set(tenant)
+    try:
+        yield tenant
+    finally:
+        _current_tenant.reset(token)
+
+
+def current_tenant() -> TenantRef | None:
+    return _current_tenant.get()
+
+
+def require_tenant() -> TenantRef:
+    tenant = _current_tenant.get()
+    if tenant is None:
+        raise MissingTenantContext("tenant-owned data used outside a tenant scope")
+    return tenant

@@ -1,0 +1,102 @@
+"""The database engine: built from settings, bound explicitly, migrated with Piccolo.
+
+There is no engine created at import time. ``bind_engine`` makes one engine current for every
+table of every registered Piccolo app (and for Piccolo's own migration machinery, through
+``piccolo_conf``); tests call it with the engine of the backend they run on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import warnings
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from piccolo.apps.migrations.commands.forwards import run_forwards
+from piccolo.apps.migrations.tables import Migration
+from piccolo.conf.apps import AppConfig, AppRegistry
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
+
+from core.errors import ConfigError
+from core.settings import Settings
+
+_state: dict[str, object] = {}
+
+
+def make_engine(database_url: str) -> Engine:
+    """A Piccolo engine for ``sqlite:///path`` or ``postgresql://...``."""
+    if urlsplit(database_url).scheme == "sqlite":
+        path = Path(database_url.split("///", 1)[1])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SQLiteEngine(path=str(path), timeout=30)
+    with warnings.catch_warnings():  # Piccolo connects here to read the server version and
+        warnings.simplefilter("ignore")  # warns when it cannot; check_database says it once
+        return PostgresEngine(config={"dsn": database_url}, log_queries=False)
+
+
+def bind_engine(engine: Engine, app_modules: list[str]) -> Engine:
+    """Make ``engine`` the engine of every table in ``app_modules`` and of Piccolo's migrations."""
+    registry = AppRegistry(apps=app_modules)
+    for app_config in registry.app_configs.values():
+        for table in app_config.table_classes:
+            table._meta.db = engine
+    Migration._meta.db = engine  # Piccolo's record of applied migrations lives there too
+    _state["engine"] = engine
+    _state["registry"] = registry
+    return engine
+
+
+def bound_engine() -> Engine:
+    try:
+        return _state["engine"]  # type: ignore[return-value]
+    except KeyError:
+        raise RuntimeError("no database engine bound: call core.db.bind_engine first") from None
+
+
+def bound_registry() -> AppRegistry:
+    try:
+        return _state["registry"]  # type: ignore[return-value]
+    except KeyError:
+        raise RuntimeError("no Piccolo apps bound: call core.db.bind_engine first") from None
+
+
+def app_configs() -> list[AppConfig]:
+    return list(bound_registry().app_configs.values())
+
+
+async def migrate() -> None:
+    """Run every pending migration of every bound app, in dependency order."""
+    result = await run_forwards(app_name="all", migration_id="all", fake=False)
+    if not result.success:
+        raise RuntimeError(f"migrations failed: {result.message}")
+
+
+async def check_database(engine: Engine, timeout: float = 3.0) -> None:
+    """One round trip to the database, or a ConfigError that names the setting."""
+    try:
+        with warnings.catch_warnings():  # Piccolo also warns; our one line is enough
+            warnings.simplefilter("ignore")
+            await asyncio.wait_for(engine.run_ddl("SELECT 1"), timeout)
+    except Exception as exc:
+        raise ConfigError(
+            "SHOMEI_DATABASE_URL", f"cannot reach the database ({_reason(exc)})"
+        ) from None
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:160]
+
+
+def setup_database(settings: Settings, app_modules: list[str]) -> Engine:
+    """Build the engine for ``settings`` and bind it: the one call a process makes at start."""
+    return bind_engine(make_engine(settings.database_url), app_modules)
+
+
+def import_tables(app_modules: list[str]) -> None:
+    """Import each app's module so its tables exist (used by the migration helper)."""
+    for name in app_modules:
+        importlib.import_module(name)

@@ -1,0 +1,91 @@
+"""``shomei up``: one embedded deployment (web + worker + beat) in the foreground.
+
+Migrates, seeds demo data into an empty database, starts the three processes as children,
+waits until the web process answers, prints where to open it and the demo logins, and stops
+every child cleanly on Ctrl-C (or when one of them dies).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+import sys
+import time
+from types import FrameType
+
+import httpx
+
+from core.bootstrap import migrate_database, plugin_manager, preflight, seed_demo
+from core.clock import SystemClock
+from core.settings import get_settings
+
+CHILDREN = ("serve", "worker", "beat")
+STARTUP_TIMEOUT = 60.0
+
+
+def run_embedded(argv: list[str]) -> None:
+    settings = get_settings()
+    asyncio.run(preflight(settings, plugin_manager(settings)))
+    asyncio.run(migrate_database(settings))
+    logins = asyncio.run(seed_demo(plugin_manager(settings), SystemClock()))
+    children = {
+        name: subprocess.Popen([sys.executable, "-m", "core.cli", name, *_extra(name, argv)])
+        for name in CHILDREN
+    }
+    stopping = False
+
+    def stop(signum: int, _: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        _wait_until_up(f"http://{settings.host}:{settings.port}/health", children)
+        print(f"\nshomei is running: open {settings.public_url}/", flush=True)
+        print(f"API documentation: {settings.public_url}/api/v1/schema/docs", flush=True)
+        for line in logins:
+            print(line, flush=True)
+        print("Press Ctrl-C to stop.", flush=True)
+        while not stopping:
+            dead = [name for name, child in children.items() if child.poll() is not None]
+            if dead:
+                names = ", ".join(dead)
+                print(f"shomei: {names} stopped unexpectedly; stopping the rest", file=sys.stderr)
+                raise SystemExit(1)
+            time.sleep(0.5)
+    finally:
+        _stop_all(children)
+
+
+def _extra(name: str, argv: list[str]) -> list[str]:
+    """``shomei up --port 9000`` passes its arguments to the web server only."""
+    return argv if name == "serve" else []
+
+
+def _wait_until_up(url: str, children: dict[str, subprocess.Popen[bytes]]) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if children["serve"].poll() is not None:
+            raise SystemExit("shomei: the web server failed to start (see the lines above)")
+        try:
+            if httpx.get(url, timeout=1.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"shomei: the web server did not answer {url} within {STARTUP_TIMEOUT:.0f}s")
+
+
+def _stop_all(children: dict[str, subprocess.Popen[bytes]]) -> None:
+    for child in children.values():
+        if child.poll() is None:
+            child.terminate()
+    deadline = time.monotonic() + 15
+    for child in children.values():
+        try:
+            child.wait(timeout=max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()

@@ -1,0 +1,67 @@
+"""Every hook shomei calls, one line of documentation each (see docs/plugins.md).
+
+Verb families: ``register_*`` hooks return things to add to a registry; ``prepare_*`` hooks
+adjust an object in place. Per-tenant activation comes from data (a tenant's provider accounts),
+never from registering plugins per request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pluggy
+
+PROJECT = "shomei"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def register_providers() -> list[type]:
+    """Return Provider classes (``core.contracts.Provider``), each with a unique ``code``."""
+
+
+@hookspec
+def register_payment_adapters() -> list[type]:
+    """Return PaymentAdapter classes (``core.contracts.PaymentAdapter``), each with a unique code."""
+
+
+@hookspec
+def register_issuers() -> list[type]:
+    """Return Issuer classes (``core.contracts.Issuer``), each with a unique ``code``."""
+
+
+@hookspec
+def register_piccolo_apps() -> list[str]:
+    """Return dotted paths of ``piccolo_app`` modules whose tables and migrations shomei owns."""
+
+
+@hookspec
+def register_routes() -> list[Any]:
+    """Return Litestar route handlers, controllers or routers to mount in the web app."""
+
+
+@hookspec
+def register_task_modules() -> list[str]:
+    """Return dotted paths of modules defining Celery tasks, imported by the worker."""
+
+
+@hookspec
+def register_periodic_tasks() -> dict[str, dict[str, Any]]:
+    """Return beat entries: name -> {"task": task name, "schedule": seconds, "options": {...}}."""
+
+
+@hookspec
+def register_translations() -> dict[str, dict[str, str]]:
+    """Return message catalogs: language code -> {message id: text}, merged over shomei's own."""
+
+
+@hookspec
+def prepare_jinja2_environment(env: Any, purpose: str) -> None:
+    """Adjust a Jinja2 environment (filters, globals) built for ``purpose``: "pages" or "email"."""
+
+
+@hookspec
+def register_demo_seeders() -> list[Any]:
+    """Return async callables ``(clock) -> list[str]`` that fill an empty embedded database with
+    demo data; the returned lines (logins, URLs) are printed by ``shomei up``."""

@@ -1,0 +1,186 @@
+"""Settings from the environment (prefix ``SHOMEI_``), read through a cached getter.
+
+Nothing here runs at import time. ``get_settings()`` reads the environment once per process;
+tests build ``Settings`` directly with ``Settings.from_env(env)`` and pass it where needed.
+
+With no variables set, shomei runs embedded: a SQLite file and a filesystem broker under
+``./var/`` and a secret key generated once into ``./var/secret_key``. A PostgreSQL database URL
+switches to production mode, which also needs a Redis or RabbitMQ broker and an explicit secret.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from core.errors import ConfigError
+
+PREFIX = "SHOMEI_"
+SQLITE_SCHEMES = ("sqlite",)
+POSTGRES_SCHEMES = ("postgres", "postgresql")
+PRODUCTION_BROKER_SCHEMES = ("redis", "rediss", "amqp", "amqps", "pyamqp")
+LANGUAGES = ("ja", "en")
+MIN_SECRET_LENGTH = 32
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting shomei has. Build with ``from_env``; the defaults are the embedded mode."""
+
+    var_dir: Path
+    database_url: str
+    broker_url: str
+    secret_key: str
+    host: str
+    port: int
+    public_url: str
+    default_language: str
+    log_level: str
+    load_entrypoint_plugins: bool
+    task_time_limit: int
+
+    @property
+    def production(self) -> bool:
+        """True when the database is PostgreSQL: the deployed, multi-process shape."""
+        return urlsplit(self.database_url).scheme in POSTGRES_SCHEMES
+
+    @property
+    def database_kind(self) -> str:
+        return "postgres" if self.production else "sqlite"
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The SQLite file of ``sqlite:///relative/or//absolute/path``."""
+        return Path(self.database_url.split("///", 1)[1])
+
+    @property
+    def broker_folder(self) -> Path:
+        return self.var_dir / "broker"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read and check every ``SHOMEI_*`` variable; ``ConfigError`` on the first bad one."""
+        env = os.environ if env is None else env
+
+        def get(name: str, default: str) -> str:
+            return env.get(PREFIX + name, "").strip() or default
+
+        var_dir = Path(get("VAR_DIR", "var")).expanduser()
+        database_url = get("DATABASE_URL", f"sqlite:///{var_dir / 'shomei.sqlite3'}")
+        broker_url = get("BROKER_URL", "filesystem://")
+        host = get("HOST", "127.0.0.1")
+        port = _port(get("PORT", "8000"))
+        _check_database_url(database_url)
+        production = urlsplit(database_url).scheme in POSTGRES_SCHEMES
+        _check_broker_url(broker_url, production)
+        language = get("DEFAULT_LANGUAGE", "ja")
+        if language not in LANGUAGES:
+            raise ConfigError(PREFIX + "DEFAULT_LANGUAGE", f"must be one of {', '.join(LANGUAGES)}")
+        public_url = get("PUBLIC_URL", f"http://{host}:{port}").rstrip("/")
+        if urlsplit(public_url).scheme not in ("http", "https"):
+            raise ConfigError(PREFIX + "PUBLIC_URL", "must start with http:// or https://")
+        return cls(
+            var_dir=var_dir,
+            database_url=database_url,
+            broker_url=broker_url,
+            secret_key=_secret_key(env.get(PREFIX + "SECRET_KEY", "").strip(), var_dir, production),
+            host=host,
+            port=port,
+            public_url=public_url,
+            default_language=language,
+            log_level=get("LOG_LEVEL", "INFO").upper(),
+            load_entrypoint_plugins=_flag(
+                get("LOAD_ENTRYPOINT_PLUGINS", "1"), "LOAD_ENTRYPOINT_PLUGINS"
+            ),
+            task_time_limit=_positive_int(get("TASK_TIME_LIMIT", "300"), "TASK_TIME_LIMIT"),
+        )
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process's settings, read from ``os.environ`` on first use."""
+    return Settings.from_env()
+
+
+def _port(raw: str) -> int:
+    port = _positive_int(raw, "PORT")
+    if port > 65535:
+        raise ConfigError(PREFIX + "PORT", f"{raw!r} is not a TCP port (1-65535)")
+    return port
+
+
+def _positive_int(raw: str, name: str) -> int:
+    if not raw.isdigit() or int(raw) == 0:
+        raise ConfigError(PREFIX + name, f"{raw!r} is not a positive whole number")
+    return int(raw)
+
+
+def _flag(raw: str, name: str) -> bool:
+    value = raw.lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(PREFIX + name, f"{raw!r} is not one of 1/0, true/false, yes/no, on/off")
+
+
+def _check_database_url(url: str) -> None:
+    name = PREFIX + "DATABASE_URL"
+    parts = urlsplit(url)
+    if parts.scheme in SQLITE_SCHEMES:
+        if "///" not in url or not url.split("///", 1)[1]:
+            raise ConfigError(name, f"{url!r} should look like sqlite:///var/shomei.sqlite3")
+        return
+    if parts.scheme not in POSTGRES_SCHEMES:
+        raise ConfigError(
+            name, f"{url!r} is neither sqlite:///path nor postgresql://user@host:port/database"
+        )
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        raise ConfigError(name, f"{url!r} has a malformed port") from None
+    if not parts.hostname or not parts.path.strip("/"):
+        raise ConfigError(name, f"{url!r} must name a host and a database")
+
+
+def _check_broker_url(url: str, production: bool) -> None:
+    name = PREFIX + "BROKER_URL"
+    scheme = urlsplit(url).scheme
+    if scheme == "filesystem":
+        if production:
+            raise ConfigError(
+                name, "production mode (a PostgreSQL database) needs a redis:// or amqp:// broker"
+            )
+        return
+    if scheme not in PRODUCTION_BROKER_SCHEMES:
+        raise ConfigError(name, f"{url!r} is not a redis://, amqp:// or filesystem:// URL")
+    try:
+        urlsplit(url).port  # noqa: B018
+    except ValueError:
+        raise ConfigError(name, f"{url!r} has a malformed port") from None
+
+
+def _secret_key(given: str, var_dir: Path, production: bool) -> str:
+    name = PREFIX + "SECRET_KEY"
+    if given:
+        if len(given) < MIN_SECRET_LENGTH:
+            raise ConfigError(name, f"must be at least {MIN_SECRET_LENGTH} characters long")
+        return given
+    if production:
+        raise ConfigError(name, "is required in production mode (a PostgreSQL database)")
+    path = var_dir / "secret_key"
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process of `shomei up` wrote it first
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()

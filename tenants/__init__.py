@@ -1,0 +1,1 @@
+"""Tenancy and identity: tenants, staff, end customers, operators, API keys, provider accounts."""

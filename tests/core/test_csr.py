@@ -1,0 +1,100 @@
+import json
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+
+from core.certificates.csr import parse_csr
+from core.errors import ValidationFailed
+from tests.csr_helpers import make_csr, rsa_key
+
+LOCALE = Path(__file__).parents[2] / "core" / "locale"
+LANGS = ("ja", "en")
+
+
+def refusal(csr_pem: str) -> tuple[str, str, dict]:
+    with pytest.raises(ValidationFailed) as caught:
+        parse_csr(csr_pem)
+    [error] = caught.value.errors
+    return error.field, error.message_id, error.params
+
+
+def test_an_ecdsa_csr_gives_its_names_cn_first_without_duplicates():
+    info = parse_csr(make_csr("www.example.com", ("example.com", "www.example.com")))
+    assert info.common_name == "www.example.com"
+    assert info.dns_names == ("www.example.com", "example.com")
+    assert info.key_description == "ECDSA P-256"
+
+
+def test_rsa_2048_and_p384_are_accepted():
+    assert parse_csr(make_csr(key=rsa_key(2048))).key_description == "RSA 2048"
+    p384 = make_csr(key=ec.generate_private_key(ec.SECP384R1()))
+    assert parse_csr(p384).key_description == "ECDSA P-384"
+
+
+def test_a_csr_without_cn_gives_its_san_names():
+    info = parse_csr(make_csr(None, ("a.example.com",)))
+    assert info.common_name is None
+    assert info.dns_names == ("a.example.com",)
+
+
+def test_the_public_key_is_the_csr_key():
+    key = ec.generate_private_key(ec.SECP256R1())
+    info = parse_csr(make_csr(key=key))
+    assert info.public_key.public_numbers() == key.public_key().public_numbers()
+
+
+def test_rsa_1024_is_refused():
+    assert refusal(make_csr(key=rsa_key(1024))) == (
+        "csr",
+        "csr.rsa_key_too_small",
+        {"bits": 1024, "minimum": 2048},
+    )
+
+
+def test_p521_is_refused():
+    csr = make_csr(key=ec.generate_private_key(ec.SECP521R1()))
+    assert refusal(csr) == ("csr", "csr.curve_not_allowed", {"curve": "secp521r1"})
+
+
+def test_ed25519_is_refused():
+    field, message_id, _ = refusal(make_csr(key=ed25519.Ed25519PrivateKey.generate()))
+    assert (field, message_id) == ("csr", "csr.key_type_not_allowed")
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        "",
+        "hello",
+        "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n",
+        "証明書署名要求",
+    ],
+)
+def test_garbage_is_refused(garbage):
+    assert refusal(garbage)[:2] == ("csr", "csr.unreadable")
+
+
+def test_a_tampered_csr_is_refused_for_its_signature():
+    pem = make_csr("www.example.com", ())
+    der = x509.load_pem_x509_csr(pem.encode()).public_bytes(serialization.Encoding.DER)
+    tampered = x509.load_der_x509_csr(der.replace(b"www.example.com", b"www.exbmple.com"))
+    tampered_pem = tampered.public_bytes(serialization.Encoding.PEM).decode()
+    assert refusal(tampered_pem)[:2] == ("csr", "csr.bad_signature")
+
+
+def test_every_csr_message_has_japanese_and_english_text():
+    catalogs = {lang: json.loads((LOCALE / f"{lang}.json").read_text("utf-8")) for lang in LANGS}
+    ids = {
+        "csr.unreadable",
+        "csr.bad_signature",
+        "csr.rsa_key_too_small",
+        "csr.curve_not_allowed",
+        "csr.key_type_not_allowed",
+        "csr.no_names",
+    }
+    for messages in catalogs.values():
+        assert ids <= set(messages)
+    assert catalogs["ja"]["csr.rsa_key_too_small"].format(bits=1024, minimum=2048)

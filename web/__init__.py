@@ -1,0 +1,1 @@
+"""The faces of shomei: Litestar app, JSON API, server-rendered pages."""

@@ -1,0 +1,103 @@
+"""``create_app(settings)``: the Litestar application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from litestar import Litestar, Router
+from litestar.datastructures import State
+from litestar.exceptions import HTTPException
+from litestar.types import Scope
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+from piccolo.engine.postgres import PostgresEngine
+
+from core import db
+from core.i18n import merge_catalogs
+from core.logs import configure_logging
+from core.plugins import Registry, build_plugin_manager, collect_list, piccolo_app_modules
+from core.settings import Settings, get_settings
+from core.templating import build_environment
+from web.controllers.health import HealthController
+from web.controllers.home import HomeController
+from web.controllers.system import WorkerPingController
+from web.middleware import request_id_middleware
+from web.openapi_docs import OfflineDocsPlugin
+from web.state import WebState
+from workers.celery_app import create_celery
+
+API_PREFIX = "/api/v1"
+STATIC = Path(__file__).parent / "static"
+log = logging.getLogger("shomei.web")
+
+
+async def log_exception(exc: Exception, scope: Scope) -> None:
+    """Every unhandled error is logged once, with its traceback and the request id."""
+    if not isinstance(exc, HTTPException) or exc.status_code >= 500:
+        log.error("unhandled error", exc_info=exc, extra={"path": scope.get("path")})
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    configure_logs: bool = True,
+    plugins: Iterable[object] = (),
+) -> Litestar:
+    """The web application for ``settings``; ``plugins`` adds plugin objects (tests use it)."""
+    settings = settings or get_settings()
+    if configure_logs:
+        configure_logging(settings.log_level)
+    pm = build_plugin_manager(load_entrypoints=settings.load_entrypoint_plugins, extra=plugins)
+    engine = db.setup_database(settings, piccolo_app_modules(pm))
+    pages = build_environment(pm, "pages", ["web"])
+    web_state = WebState(
+        settings=settings,
+        pm=pm,
+        registry=Registry(pm),
+        celery=create_celery(settings, pm),
+        pages=pages,
+        catalogs=merge_catalogs(pm.hook.register_translations()),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        if isinstance(engine, PostgresEngine):
+            await engine.start_connection_pool()
+        log.info(
+            "started", extra={"public_url": settings.public_url, "mode": settings.database_kind}
+        )
+        try:
+            yield
+        finally:
+            if isinstance(engine, PostgresEngine):
+                await engine.close_connection_pool()
+
+    api = Router(path=API_PREFIX, route_handlers=[WorkerPingController])
+    return Litestar(
+        route_handlers=[
+            HealthController,
+            HomeController,
+            api,
+            create_static_files_router(path="/static", directories=[STATIC]),
+            *collect_list(pm, "register_routes"),
+        ],
+        state=State({"web": web_state}),
+        lifespan=[lifespan],
+        middleware=[request_id_middleware],
+        after_exception=[log_exception],
+        template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(pages)),
+        openapi_config=OpenAPIConfig(
+            title="shomei API",
+            version="1",
+            description="Certificate sales for hosting companies: orders, vouchers, certificates.",
+            path=f"{API_PREFIX}/schema",
+            render_plugins=[JsonRenderPlugin(), OfflineDocsPlugin(pages)],
+        ),
+        debug=False,
+    )

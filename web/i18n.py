@@ -1,0 +1,24 @@
+"""Which language a request is answered in: ``?lang=``, then the ``lang`` cookie, then the
+browser's Accept-Language, then the deployment default (Japanese)."""
+
+from __future__ import annotations
+
+from litestar import Request
+
+from core.i18n import LANGUAGES, Translator
+from web.state import WebState
+
+
+def negotiate_language(request: Request, default: str) -> str:
+    asked = request.query_params.get("lang") or request.cookies.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return default
+
+
+def translator_for(request: Request, state: WebState) -> Translator:
+    return Translator(state.catalogs, negotiate_language(request, state.settings.default_language))

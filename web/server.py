@@ -1,0 +1,36 @@
+"""``shomei serve``: uvicorn running ``create_app`` with the process's settings."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+import uvicorn
+
+from core.bootstrap import plugin_manager, preflight
+from core.settings import get_settings
+from web.app import create_app
+
+
+def run_server(argv: list[str]) -> None:
+    settings = get_settings()
+    parser = argparse.ArgumentParser(prog="shomei serve")
+    parser.add_argument("--host", default=settings.host)
+    parser.add_argument("--port", type=int, default=settings.port)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args(argv)
+    asyncio.run(preflight(settings, plugin_manager(settings)))
+    if args.workers > 1:
+        uvicorn.run(
+            "web.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_config=None,
+            access_log=False,
+        )
+    else:
+        uvicorn.run(
+            create_app(settings), host=args.host, port=args.port, log_config=None, access_log=False
+        )

@@ -1,0 +1,26 @@
+"""What the web process builds once at start and every handler may use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+import pluggy
+from celery import Celery
+
+from core.plugins import Registry
+from core.settings import Settings
+
+
+@dataclass(frozen=True)
+class WebState:
+    settings: Settings
+    pm: pluggy.PluginManager
+    registry: Registry
+    celery: Celery
+    pages: jinja2.Environment
+    catalogs: dict[str, dict[str, str]]
+
+    def extra(self) -> dict[str, Any]:
+        return {"public_url": self.settings.public_url}

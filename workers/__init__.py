@@ -1,0 +1,1 @@
+"""Celery workers: thin tasks that call core services, queues, signals and the beat schedule."""

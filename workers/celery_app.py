@@ -1,0 +1,69 @@
+"""The one Celery application factory.
+
+No Celery app exists at import time: ``create_celery`` builds it from ``Settings`` (the CLI, the
+web process and the tests each call it). Tasks are ``shared_task``s, so they attach to whichever
+app is current. Every setting below is chosen on purpose; docs/workers.md explains each.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pluggy
+from celery import Celery
+from kombu import Queue
+
+from core.broker import broker_options
+from core.plugins import collect_list, collect_mapping
+from core.settings import Settings
+from workers import signals
+
+QUEUES = ("default", "provider", "email", "billing")
+OWN_TASK_MODULES = ("workers.tasks.system",)
+
+
+def route_task(
+    name: str, args: Any, kwargs: Any, options: Any, task: Any = None, **kw: Any
+) -> dict[str, str]:
+    """``shomei.<queue>.<task>`` goes to ``<queue>``; anything else to ``default``."""
+    parts = name.split(".")
+    queue = (
+        parts[1] if len(parts) > 2 and parts[0] == "shomei" and parts[1] in QUEUES else "default"
+    )
+    return {"queue": queue}
+
+
+def create_celery(settings: Settings, pm: pluggy.PluginManager) -> Celery:
+    app = Celery("shomei", set_as_current=True)
+    app.conf.update(
+        broker_url=settings.broker_url,
+        broker_transport_options=broker_options(settings),
+        broker_connection_retry_on_startup=True,
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        task_ignore_result=True,
+        task_queues=[Queue(name) for name in QUEUES],
+        task_default_queue="default",
+        task_routes=(route_task,),
+        task_time_limit=settings.task_time_limit,
+        task_soft_time_limit=max(settings.task_time_limit - 30, 10),
+        task_acks_late=False,
+        worker_prefetch_multiplier=1,
+        worker_hijack_root_logger=False,
+        enable_utc=True,
+        timezone="Asia/Tokyo",
+        beat_schedule=collect_mapping(pm, "register_periodic_tasks"),
+        imports=[*OWN_TASK_MODULES, *collect_list(pm, "register_task_modules")],
+    )
+    app.conf.shomei_settings = settings
+    app.conf.shomei_plugins = pm
+    signals.connect()
+    return app
+
+
+def embedded_worker_options(settings: Settings) -> list[str]:
+    """The filesystem broker has no fan-out exchange: gossip, mingle and events stay off."""
+    if settings.broker_url.startswith("filesystem"):
+        return ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+    return []
