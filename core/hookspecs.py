@@ -23,7 +23,7 @@ def register_providers() -> list[type]:
 
 @hookspec
 def register_payment_adapters() -> list[type]:
-    """Return PaymentAdapter classes (``core.contracts.PaymentAdapter``), each with a unique code."""
+    """Return PaymentAdapter classes (``core.contracts.PaymentAdapter``), each with its code."""
 
 
 @hookspec
