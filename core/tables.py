@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import Timestamptz, Varchar
+from piccolo.columns import JSON, Integer, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -18,3 +18,21 @@ class WorkerPing(Table, tablename="worker_ping"):
     requested_at = Timestamptz()
     answered_at = Timestamptz(null=True, default=None)
     answered_by = Varchar(length=255, default="")
+
+
+class OutboxEvent(Table, tablename="outbox_event"):
+    """Something someone must hear about, written in the same transaction as the change.
+
+    The relay (workers) delivers undelivered rows in id order, per aggregate, at least once;
+    handlers are idempotent on ``idempotency_key``.
+    """
+
+    tenant_id = Integer(index=True)
+    aggregate_type = Varchar(length=64)
+    aggregate_id = Varchar(length=64)
+    event_type = Varchar(length=64, index=True)
+    payload = JSON()
+    idempotency_key = Varchar(length=200, unique=True)
+    created_at = Timestamptz()
+    delivered_at = Timestamptz(null=True, default=None)
+    attempts = Integer(default=0)

@@ -1,0 +1,33 @@
+import pytest
+
+from core.money import Rounding, TaxTotal, grand_total, tax_on, tax_totals
+
+
+def test_tax_is_computed_once_per_rate_not_per_line():
+    totals = tax_totals([(105, 10), (105, 10), (105, 10)], Rounding.DOWN)
+    assert totals == [TaxTotal(rate=10, taxable=315, tax=31)]
+    assert sum(tax_on(105, 10, Rounding.DOWN) for _ in range(3)) == 30  # the wrong way
+
+
+@pytest.mark.parametrize(
+    ("rounding", "expected"),
+    [(Rounding.DOWN, 31), (Rounding.UP, 32), (Rounding.HALF_UP, 32)],
+)
+def test_each_rounding_rule(rounding, expected):
+    assert tax_on(315, 10, rounding) == expected
+
+
+def test_half_up_rounds_below_half_down():
+    assert tax_on(314, 10, Rounding.HALF_UP) == 31  # 31.4
+    assert tax_on(3149, 8, Rounding.HALF_UP) == 252  # 251.92
+
+
+def test_rates_are_totalled_separately_highest_first():
+    totals = tax_totals([(1000, 8), (2000, 10), (999, 8)], Rounding.DOWN)
+    assert totals == [TaxTotal(10, 2000, 200), TaxTotal(8, 1999, 159)]
+    assert grand_total(totals) == 2000 + 200 + 1999 + 159
+
+
+def test_floats_are_refused():
+    with pytest.raises(TypeError):
+        tax_on(100.0, 10, Rounding.DOWN)
