@@ -1,16 +1,18 @@
-"""core's own hook implementations: its Piccolo app, its tasks and its message catalogs."""
+"""core's own hook implementations: its Piccolo apps and its message catalogs."""
 
 from __future__ import annotations
 
 from core.hookspecs import hookimpl
-from core.i18n import load_catalogs
+from core.i18n import load_catalogs, merge_catalogs
+
+CORE_APPS = ("core", "core.catalog", "core.billing", "core.orders")
 
 
 @hookimpl
 def register_piccolo_apps() -> list[str]:
-    return ["core.piccolo_app"]
+    return [f"{package}.piccolo_app" for package in CORE_APPS]
 
 
 @hookimpl
 def register_translations() -> dict[str, dict[str, str]]:
-    return load_catalogs("core")
+    return merge_catalogs(load_catalogs(package) for package in CORE_APPS)

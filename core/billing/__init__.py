@@ -1,0 +1,1 @@
+"""Billing: invoices, numbering, payment terms, qualified-invoice fields, PDFs."""

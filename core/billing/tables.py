@@ -1,0 +1,3 @@
+"""Piccolo tables of the billing app."""
+
+from __future__ import annotations

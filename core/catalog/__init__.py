@@ -1,0 +1,1 @@
+"""Catalog: products from provider accounts, wholesale price tables, retail prices."""

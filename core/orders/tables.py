@@ -1,0 +1,3 @@
+"""Piccolo tables of the orders app."""
+
+from __future__ import annotations
