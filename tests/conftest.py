@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import AsyncIterator, Iterator
+import subprocess
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,3 +109,20 @@ def output_dir(request: pytest.FixtureRequest) -> Iterator[Path]:
     folder = Path("test-output") / request.node.name.replace("/", "_")
     folder.mkdir(parents=True, exist_ok=True)
     yield folder
+
+
+@pytest.fixture
+def processes(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
+    """Start ``shomei`` processes that are always stopped at teardown, even when a test fails."""
+    from tests.processes import start_shomei, stop
+
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+        process = start_shomei(args, env, log)
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        stop(process)

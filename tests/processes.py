@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -58,13 +60,16 @@ def run_shomei(
 
 
 def stop(process: subprocess.Popen[bytes], timeout: float = 20) -> int:
+    """SIGTERM, then SIGKILL to the whole process group (a worker's pool children too)."""
     if process.poll() is None:
         process.terminate()
     try:
-        return process.wait(timeout=timeout)
+        code = process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        process.kill()
-        return process.wait()
+        code = None
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    return process.wait() if code is None else code
 
 
 def free_port() -> int:

@@ -7,15 +7,15 @@ import signal
 import httpx
 
 from core.ops import ops_token
-from tests.processes import free_port, shomei_env, start_shomei, wait_for
+from tests.processes import free_port, shomei_env, wait_for
 
 
-def test_shomei_up_serves_runs_tasks_and_stops_cleanly(tmp_path):
+def test_shomei_up_serves_runs_tasks_and_stops_cleanly(tmp_path, processes):
     port = free_port()
     var = tmp_path / "var"
     env = shomei_env(None, SHOMEI_VAR_DIR=str(var), SHOMEI_PORT=str(port))
     log = tmp_path / "up.log"
-    up = start_shomei(["up"], env, log)
+    up = processes(["up"], env, log)
     try:
         wait_for(
             lambda: "shomei is running" in log.read_text(errors="replace"), 90, "shomei up", log

@@ -11,7 +11,7 @@ from typing import Any
 
 import pluggy
 from celery import Celery
-from kombu import Queue
+from kombu import Exchange, Queue
 
 from core.broker import broker_options
 from core.plugins import collect_list, collect_mapping
@@ -43,7 +43,7 @@ def create_celery(settings: Settings, pm: pluggy.PluginManager) -> Celery:
         result_serializer="json",
         accept_content=["json"],
         task_ignore_result=True,
-        task_queues=[Queue(name) for name in QUEUES],
+        task_queues=[Queue(name, Exchange(name), routing_key=name) for name in QUEUES],
         task_default_queue="default",
         task_routes=(route_task,),
         task_time_limit=settings.task_time_limit,
@@ -51,6 +51,7 @@ def create_celery(settings: Settings, pm: pluggy.PluginManager) -> Celery:
         task_acks_late=False,
         worker_prefetch_multiplier=1,
         worker_hijack_root_logger=False,
+        worker_redirect_stdouts=False,  # print() and tracebacks stay whole, not one log line a char
         enable_utc=True,
         timezone="Asia/Tokyo",
         beat_schedule=collect_mapping(pm, "register_periodic_tasks"),

@@ -15,7 +15,9 @@ def run_worker(argv: list[str]) -> None:
     asyncio.run(preflight(settings, plugin_manager(settings)))
     configure_logging(settings.log_level)
     app = create_celery(settings, plugin_manager(settings))
-    defaults = ["worker", "--loglevel", settings.log_level, "--queues", ",".join(QUEUES)]
+    defaults = ["worker", "--loglevel", settings.log_level]
+    if "--queues" not in argv and "-Q" not in argv:
+        defaults += ["--queues", ",".join(QUEUES)]
     if not settings.production:
         defaults += ["--pool", "threads", "--concurrency", "2", *embedded_worker_options(settings)]
     app.worker_main([*defaults, *argv])
@@ -26,5 +28,6 @@ def run_beat(argv: list[str]) -> None:
     asyncio.run(preflight(settings, plugin_manager(settings)))
     configure_logging(settings.log_level)
     app = create_celery(settings, plugin_manager(settings))
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
     schedule = settings.var_dir / "beat-schedule"
     app.start(["beat", "--loglevel", settings.log_level, "--schedule", str(schedule), *argv])

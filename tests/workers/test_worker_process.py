@@ -9,34 +9,59 @@ from litestar.testing import AsyncTestClient
 
 from core.ops import ops_token
 from tests.conftest import AMQP_URL, make_settings
-from tests.processes import eventually, shomei_env, start_shomei, stop
+from tests.processes import eventually, shomei_env, stop
 from web.app import create_app
 
 
 @pytest.mark.parametrize("broker", ["mode-default", "rabbitmq"])
-async def test_web_sends_a_task_that_a_worker_process_executes(tmp_path, database, broker):
+async def test_web_sends_a_task_that_a_worker_process_executes(
+    tmp_path, database, broker, processes
+):
     extra = {"broker_url": AMQP_URL} if broker == "rabbitmq" else {}
     settings = make_settings(tmp_path / "var", database, **extra)
     log = tmp_path / "worker.log"
-    worker = start_shomei(["worker", "--hostname", f"test-{broker}@%h"], shomei_env(settings), log)
-    try:
-        async with AsyncTestClient(create_app(settings, configure_logs=False)) as client:
-            headers = {"Authorization": f"Bearer {ops_token(settings.secret_key)}"}
-            created = await client.post(
-                "/api/v1/system/worker-pings", json={"queue": "default"}, headers=headers
-            )
-            assert created.status_code == 202, created.text
-            token = created.json()["token"]
-            assert created.json()["answered_at"] is None
+    worker = processes(["worker", "--hostname", f"test-{broker}@%h"], shomei_env(settings), log)
+    headers = {"Authorization": f"Bearer {ops_token(settings.secret_key)}"}
+    async with AsyncTestClient(create_app(settings, configure_logs=False)) as client:
+        created = await client.post(
+            "/api/v1/system/worker-pings", json={"queue": "default"}, headers=headers
+        )
+        assert created.status_code == 202, created.text
+        token = created.json()["token"]
+        assert created.json()["answered_at"] is None
 
-            async def answered() -> dict | None:
-                body = (
-                    await client.get(f"/api/v1/system/worker-pings/{token}", headers=headers)
-                ).json()
-                return body if body["answered_at"] else None
+        async def answered() -> dict | None:
+            response = await client.get(f"/api/v1/system/worker-pings/{token}", headers=headers)
+            body = response.json()
+            return body if body["answered_at"] else None
 
-            body = await eventually(answered, 60, "the worker to answer the ping", log)
-        assert body["answered_by"], "the worker records who answered"
-        assert worker.poll() is None, "the worker is still running"
-    finally:
-        assert stop(worker) in (0, -15), log.read_text()[-2000:]
+        body = await eventually(answered, 60, "the worker to answer the ping", log)
+    assert body["answered_by"], "the worker records who answered"
+    assert worker.poll() is None, "the worker is still running"
+    assert stop(worker) in (0, -15), log.read_text()[-2000:]
+
+
+async def test_each_queue_receives_only_its_own_tasks(tmp_path, database, processes):
+    """A ping sent to the billing queue is answered by a worker consuming only billing."""
+    settings = make_settings(tmp_path / "var", database)
+    log = tmp_path / "worker.log"
+    env = shomei_env(settings)
+    processes(["worker", "--hostname", "billing-only@%h", "--queues", "billing"], env, log)
+    headers = {"Authorization": f"Bearer {ops_token(settings.secret_key)}"}
+    async with AsyncTestClient(create_app(settings, configure_logs=False)) as client:
+        to_billing = await client.post(
+            "/api/v1/system/worker-pings", json={"queue": "billing"}, headers=headers
+        )
+        to_email = await client.post(
+            "/api/v1/system/worker-pings", json={"queue": "email"}, headers=headers
+        )
+
+        async def billing_answered() -> bool:
+            token = to_billing.json()["token"]
+            response = await client.get(f"/api/v1/system/worker-pings/{token}", headers=headers)
+            return bool(response.json()["answered_at"])
+
+        await eventually(billing_answered, 60, "the billing worker to answer", log)
+        email_token = to_email.json()["token"]
+        email = await client.get(f"/api/v1/system/worker-pings/{email_token}", headers=headers)
+        assert email.json()["answered_at"] is None, "a billing-only worker left the email task"
