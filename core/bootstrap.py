@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+import asyncpg
 import pluggy
 
 from core import db
@@ -9,6 +12,7 @@ from core.broker import broker_options, check_broker
 from core.clock import Clock
 from core.errors import ConfigError
 from core.plugins import build_plugin_manager, collect_list, piccolo_app_modules
+from core.rls import apply_row_level_security
 from core.settings import Settings, get_settings
 
 
@@ -22,11 +26,24 @@ async def preflight(settings: Settings, pm: pluggy.PluginManager) -> None:
     check_broker(settings.broker_url, broker_options(settings))
 
 
-async def migrate_database(settings: Settings | None = None) -> None:
+async def migrate_database(settings: Settings | None = None) -> list[str]:
+    """Apply migrations as the tables' owner; on PostgreSQL then (re)apply row-level security
+    and grant the application's role its privileges. Leaves the owner's engine bound: a process
+    that goes on serving binds the application's engine itself. Returns the protected tables."""
     settings = settings or get_settings()
-    pm = plugin_manager(settings)
-    await db.check_database(db.setup_database(settings, piccolo_app_modules(pm)))
+    modules = piccolo_app_modules(plugin_manager(settings))
+    engine = db.bind_engine(db.make_engine(settings.migration_database_url), modules)
+    await db.check_database(engine)
     await db.migrate()
+    if not settings.production:
+        return []
+    app_role = urlsplit(settings.database_url).username
+    owner = urlsplit(settings.migration_database_url).username
+    connection = await asyncpg.connect(settings.migration_database_url)
+    try:
+        return await apply_row_level_security(connection, app_role if app_role != owner else None)
+    finally:
+        await connection.close()
 
 
 async def check_configuration() -> list[str]:

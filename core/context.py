@@ -92,3 +92,24 @@ def require_tenant() -> TenantRef:
     if tenant is None:
         raise MissingTenantContext("tenant-owned data used outside a tenant scope")
     return tenant
+
+
+_system_scope: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "shomei_system_scope", default=None
+)
+
+
+@contextlib.contextmanager
+def system_scope(reason: str) -> Iterator[None]:
+    """Work that spans tenants on purpose (the outbox relay's sweep, operator pages, resolving
+    an API key before its tenant is known). On PostgreSQL this lifts row-level security for
+    the block, so every use names its reason; nothing else may read across tenants."""
+    token = _system_scope.set(reason)
+    try:
+        yield
+    finally:
+        _system_scope.reset(token)
+
+
+def system_scope_reason() -> str | None:
+    return _system_scope.get()

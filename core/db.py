@@ -11,6 +11,7 @@ import asyncio
 import importlib
 import warnings
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from piccolo.apps.migrations.commands.forwards import run_forwards
@@ -21,9 +22,23 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
 from core.errors import ConfigError
+from core.rls import apply_tenant_setting
 from core.settings import Settings
 
 _state: dict[str, object] = {}
+
+
+class TenantAwarePostgresEngine(PostgresEngine):
+    """A PostgresEngine whose every connection carries the ambient tenant (see core.rls)."""
+
+    async def get_new_connection(self) -> Any:
+        connection = await super().get_new_connection()
+        await apply_tenant_setting(connection)
+        return connection
+
+    async def start_connection_pool(self, **kwargs: Any) -> None:
+        kwargs.setdefault("setup", apply_tenant_setting)
+        await super().start_connection_pool(**kwargs)
 
 
 def make_engine(database_url: str) -> Engine:
@@ -34,7 +49,7 @@ def make_engine(database_url: str) -> Engine:
         return SQLiteEngine(path=str(path), timeout=30)
     with warnings.catch_warnings():  # Piccolo connects here to read the server version and
         warnings.simplefilter("ignore")  # warns when it cannot; check_database says it once
-        return PostgresEngine(config={"dsn": database_url}, log_queries=False)
+        return TenantAwarePostgresEngine(config={"dsn": database_url}, log_queries=False)
 
 
 def bind_engine(engine: Engine, app_modules: list[str]) -> Engine:

@@ -34,6 +34,7 @@ class Settings:
 
     var_dir: Path
     database_url: str
+    migration_database_url: str
     broker_url: str
     secret_key: str
     host: str
@@ -77,6 +78,12 @@ class Settings:
         port = _port(get("PORT", "8000"))
         _check_database_url(database_url)
         production = urlsplit(database_url).scheme in POSTGRES_SCHEMES
+        migration_url = get("MIGRATION_DATABASE_URL", database_url)
+        _check_database_url(migration_url, "MIGRATION_DATABASE_URL")
+        if (urlsplit(migration_url).scheme in POSTGRES_SCHEMES) != production:
+            raise ConfigError(
+                PREFIX + "MIGRATION_DATABASE_URL", "must be the same kind of database as the app's"
+            )
         _check_broker_url(broker_url, production)
         language = get("DEFAULT_LANGUAGE", "ja")
         if language not in LANGUAGES:
@@ -87,6 +94,7 @@ class Settings:
         return cls(
             var_dir=var_dir,
             database_url=database_url,
+            migration_database_url=migration_url,
             broker_url=broker_url,
             secret_key=_secret_key(env.get(PREFIX + "SECRET_KEY", "").strip(), var_dir, production),
             host=host,
@@ -129,8 +137,8 @@ def _flag(raw: str, name: str) -> bool:
     raise ConfigError(PREFIX + name, f"{raw!r} is not one of 1/0, true/false, yes/no, on/off")
 
 
-def _check_database_url(url: str) -> None:
-    name = PREFIX + "DATABASE_URL"
+def _check_database_url(url: str, setting: str = "DATABASE_URL") -> None:
+    name = PREFIX + setting
     parts = urlsplit(url)
     if parts.scheme in SQLITE_SCHEMES:
         if "///" not in url or not url.split("///", 1)[1]:

@@ -34,7 +34,7 @@ TEST_SECRET = "test-secret-key-" + "x" * 32
 
 
 @dataclass(frozen=True)
-class TestDatabase:
+class DatabaseUnderTest:
     kind: str
     url: str
 
@@ -47,11 +47,11 @@ def _postgres_url(name: str) -> str:
 @pytest.fixture(scope="session", params=BACKENDS)
 async def database(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[TestDatabase]:
+) -> AsyncIterator[DatabaseUnderTest]:
     """A migrated, empty database of one backend, bound for the whole session."""
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("sqlite") / "shomei.sqlite3"
-        found = TestDatabase("sqlite", f"sqlite:///{path}")
+        found = DatabaseUnderTest("sqlite", f"sqlite:///{path}")
         await _bind_and_migrate(found.url)
         yield found
         return
@@ -61,7 +61,7 @@ async def database(
         await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
         await admin.close()
-    found = TestDatabase("postgres", _postgres_url(name))
+    found = DatabaseUnderTest("postgres", _postgres_url(name))
     await _bind_and_migrate(found.url)
     yield found
     admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
@@ -77,7 +77,7 @@ async def _bind_and_migrate(url: str) -> None:
     await db.migrate()
 
 
-def make_settings(var_dir: Path, database: TestDatabase, **extra: str) -> Settings:
+def make_settings(var_dir: Path, database: DatabaseUnderTest, **extra: str) -> Settings:
     """Settings for a test: its own var dir, the session's database, a fixed secret."""
     env = {
         "SHOMEI_VAR_DIR": str(var_dir),
@@ -91,7 +91,7 @@ def make_settings(var_dir: Path, database: TestDatabase, **extra: str) -> Settin
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database: TestDatabase) -> Settings:
+def settings(tmp_path: Path, database: DatabaseUnderTest) -> Settings:
     return make_settings(tmp_path / "var", database)
 
 
