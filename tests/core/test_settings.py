@@ -66,6 +66,11 @@ def test_postgres_and_redis_switch_to_production(tmp_path):
             "needs a redis:// or amqp://",
         ),
         ({"SHOMEI_BROKER_URL": "kafka://k"}, "SHOMEI_BROKER_URL", "not a redis://"),
+        (
+            {"SHOMEI_MIGRATION_DATABASE_URL": "postgresql://owner@h/db"},
+            "SHOMEI_MIGRATION_DATABASE_URL",
+            "same kind of database",
+        ),
         ({"SHOMEI_SECRET_KEY": "short"}, "SHOMEI_SECRET_KEY", "at least 32"),
         ({"SHOMEI_PORT": "http"}, "SHOMEI_PORT", "not a positive whole number"),
         ({"SHOMEI_PORT": "70000"}, "SHOMEI_PORT", "not a TCP port"),
