@@ -65,3 +65,8 @@ def prepare_jinja2_environment(env: Any, purpose: str) -> None:
 def register_demo_seeders() -> list[Any]:
     """Return async callables ``(clock) -> list[str]`` that fill an empty embedded database with
     demo data; the returned lines (logins, URLs) are printed by ``shomei up``."""
+
+
+@hookspec
+def register_event_handlers() -> dict[str, list[Any]]:
+    """Return outbox handlers: event type -> async callables ``(ctx, event)``, each idempotent."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, Integer, Timestamptz, Varchar
+from piccolo.columns import JSON, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -36,3 +36,4 @@ class OutboxEvent(Table, tablename="outbox_event"):
     created_at = Timestamptz()
     delivered_at = Timestamptz(null=True, default=None)
     attempts = Integer(default=0)
+    last_error = Text(default="")

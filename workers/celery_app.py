@@ -19,7 +19,11 @@ from core.settings import Settings
 from workers import signals
 
 QUEUES = ("default", "provider", "email", "billing")
-OWN_TASK_MODULES = ("workers.tasks.system",)
+OWN_TASK_MODULES = ("workers.tasks.system", "workers.tasks.outbox")
+OWN_SCHEDULE: dict[str, dict[str, Any]] = {
+    # the outbox relay's sweep; each tenant's delivery then runs as its own task
+    "outbox-relay": {"task": "shomei.default.relay_outbox", "schedule": 10.0},
+}
 
 
 def route_task(
@@ -54,7 +58,7 @@ def create_celery(settings: Settings, pm: pluggy.PluginManager) -> Celery:
         worker_redirect_stdouts=False,  # print() and tracebacks stay whole, not one log line a char
         enable_utc=True,
         timezone="Asia/Tokyo",
-        beat_schedule=collect_mapping(pm, "register_periodic_tasks"),
+        beat_schedule={**OWN_SCHEDULE, **collect_mapping(pm, "register_periodic_tasks")},
         imports=[*OWN_TASK_MODULES, *collect_list(pm, "register_task_modules")],
     )
     app.conf.shomei_settings = settings
