@@ -46,3 +46,12 @@ class PluginNotFound(ShomeiError):
         self.kind = kind
         self.code = code
         super().__init__(f"no {kind} plugin registered under code {code!r}")
+
+
+class NotFound(ShomeiError):
+    """No such row belongs to the tenant (another tenant's row is reported the same way)."""
+
+    def __init__(self, message_id: str, ident: object) -> None:
+        self.message_id = message_id
+        self.params: dict[str, object] = {"id": ident}
+        super().__init__(f"{message_id}: {ident!r}")

@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-from core.errors import FieldError, ShomeiError, ValidationFailed
-
-
-class NotFound(ShomeiError):
-    """No such row belongs to the tenant (another tenant's row is reported the same way)."""
-
-    def __init__(self, message_id: str, ident: object) -> None:
-        self.message_id = message_id
-        self.params: dict[str, object] = {"id": ident}
-        super().__init__(f"{message_id}: {ident!r}")
+from core.errors import FieldError, ValidationFailed
 
 
 def refuse(field: str, message_id: str, **params: object) -> ValidationFailed:

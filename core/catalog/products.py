@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from core.catalog.errors import NotFound
 from core.catalog.tables import Product
 from core.context import Context
 from core.contracts.common import ProductSpec
-from core.errors import FieldError, ValidationFailed
+from core.errors import FieldError, NotFound, ValidationFailed
 
 MIN_TERM_MONTHS = 1
 MAX_TERM_MONTHS = 72  # six years

@@ -9,13 +9,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from core.catalog.errors import NotFound
 from core.catalog.products import get_product
 from core.catalog.retail import resolve_price, unit_price
 from core.context import Context
 from core.contracts.common import Yen
 from core.contracts.providers import LineRequest
-from core.errors import FieldError, ValidationFailed
+from core.errors import FieldError, NotFound, ValidationFailed
 
 PRODUCT, ACCOUNT_CREDIT = "product", "account_credit"
 CREDIT_NAMES = ("アカウントクレジット", "Account credit")

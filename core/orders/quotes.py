@@ -13,11 +13,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from core.catalog.calendar import tenant_today
-from core.catalog.errors import NotFound, refuse
+from core.catalog.errors import refuse
 from core.context import Context
 from core.contracts.common import Yen
 from core.db import bound_engine
-from core.errors import ValidationFailed
+from core.errors import NotFound, ValidationFailed
 from core.orders.deps import OrderDeps
 from core.orders.idempotency import request_digest
 from core.orders.lines import (

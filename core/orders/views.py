@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from core.catalog.errors import NotFound
 from core.context import Context
 from core.contracts.common import Yen
+from core.errors import NotFound
 from core.orders.lines import PricedLine
 from core.orders.states import OrderState
 from core.orders.tables import Order, OrderLine

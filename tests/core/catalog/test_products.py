@@ -1,9 +1,8 @@
 import pytest
 
-from core.catalog.errors import NotFound
 from core.catalog.products import get_product, list_products, save_product
 from core.contracts.common import ProductSpec
-from core.errors import ValidationFailed
+from core.errors import NotFound, ValidationFailed
 from tests.core.catalog.helpers import make_ctx, make_product
 
 

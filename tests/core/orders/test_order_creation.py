@@ -2,10 +2,9 @@ import asyncio
 
 import pytest
 
-from core.catalog.errors import NotFound
 from core.catalog.retail import set_retail_price
 from core.contracts.common import Price
-from core.errors import ValidationFailed
+from core.errors import NotFound, ValidationFailed
 from core.money import Rounding
 from core.orders.lines import LineInput
 from core.orders.placing import OrderRequest, create_order

@@ -2,7 +2,7 @@ import itertools
 
 import pytest
 
-from core.catalog.errors import NotFound
+from core.errors import NotFound
 from core.orders.lifecycle import transition
 from core.orders.lines import LineInput
 from core.orders.placing import OrderRequest, create_order

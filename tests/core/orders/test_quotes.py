@@ -3,10 +3,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from core.catalog.errors import NotFound
 from core.catalog.retail import set_retail_price
 from core.contracts.common import Price
-from core.errors import ValidationFailed
+from core.errors import NotFound, ValidationFailed
 from core.orders.lines import LineInput
 from core.orders.printable import printable_quote
 from core.orders.quotes import (
