@@ -1,0 +1,39 @@
+"""Checks on an invoice draft before it is numbered: contact, issuer, lines."""
+
+from __future__ import annotations
+
+from core.billing.contact import contact_errors
+from core.billing.models import InvoiceDraft
+from core.billing.registration import is_registration_number
+from core.errors import FieldError
+from core.money import REDUCED_RATE, STANDARD_RATE
+
+TAX_RATES = (STANDARD_RATE, REDUCED_RATE)
+
+
+def draft_errors(draft: InvoiceDraft) -> list[FieldError]:
+    """Every reason ``draft`` cannot become an invoice; the billing contact's come first."""
+    errors = contact_errors(draft.recipient)
+    if not draft.issuer.name.strip():
+        errors.append(FieldError("issuer.name", "billing.issuer.name_required"))
+    if not is_registration_number(draft.issuer.registration_number):
+        errors.append(
+            FieldError("issuer.registration_number", "billing.issuer.registration_number_invalid")
+        )
+    if not draft.lines:
+        errors.append(FieldError("lines", "billing.invoice.no_lines"))
+    for n, line in enumerate(draft.lines):
+        if not _whole(line.quantity) or line.quantity < 1:
+            errors.append(FieldError(f"lines[{n}].quantity", "billing.line.quantity_invalid"))
+        if not _whole(line.unit_price) or line.unit_price < 0:
+            errors.append(FieldError(f"lines[{n}].unit_price", "billing.line.unit_price_invalid"))
+        if line.tax_rate not in TAX_RATES:
+            errors.append(FieldError(f"lines[{n}].tax_rate", "billing.line.tax_rate_invalid"))
+        if not line.item.strip():
+            errors.append(FieldError(f"lines[{n}].item", "billing.line.item_required"))
+    return errors
+
+
+def _whole(value: object) -> bool:
+    """An int and not a bool (money and quantities are never floats)."""
+    return isinstance(value, int) and not isinstance(value, bool)
