@@ -11,6 +11,7 @@ switches to production mode, which also needs a Redis or RabbitMQ broker and an 
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import secrets
 from collections.abc import Mapping
@@ -44,11 +45,18 @@ class Settings:
     log_level: str
     load_entrypoint_plugins: bool
     task_time_limit: int
+    redis_url: str
+    api_rate_limit: int
 
     @property
     def production(self) -> bool:
         """True when the database is PostgreSQL: the deployed, multi-process shape."""
         return urlsplit(self.database_url).scheme in POSTGRES_SCHEMES
+
+    @property
+    def deployment_id(self) -> str:
+        """A short stable name of this deployment (its database) for shared stores' keys."""
+        return hashlib.sha256(self.database_url.encode()).hexdigest()[:12]
 
     @property
     def database_kind(self) -> str:
@@ -106,6 +114,8 @@ class Settings:
                 get("LOAD_ENTRYPOINT_PLUGINS", "1"), "LOAD_ENTRYPOINT_PLUGINS"
             ),
             task_time_limit=_positive_int(get("TASK_TIME_LIMIT", "300"), "TASK_TIME_LIMIT"),
+            redis_url=_redis_url(get("REDIS_URL", ""), broker_url),
+            api_rate_limit=_positive_int(get("API_RATE_LIMIT", "600"), "API_RATE_LIMIT"),
         )
 
 
@@ -171,6 +181,15 @@ def _check_broker_url(url: str, production: bool) -> None:
         urlsplit(url).port  # noqa: B018
     except ValueError:
         raise ConfigError(name, f"{url!r} has a malformed port") from None
+
+
+def _redis_url(given: str, broker_url: str) -> str:
+    """Where counters shared by every web process live: the given URL, else a Redis broker."""
+    if given:
+        if urlsplit(given).scheme not in ("redis", "rediss"):
+            raise ConfigError(PREFIX + "REDIS_URL", f"{given!r} is not a redis:// URL")
+        return given
+    return broker_url if urlsplit(broker_url).scheme in ("redis", "rediss") else ""
 
 
 def _secret_key(given: str, var_dir: Path, production: bool) -> str:

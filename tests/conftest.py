@@ -15,6 +15,7 @@ import subprocess
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -95,11 +96,17 @@ def settings(tmp_path: Path, database: DatabaseUnderTest) -> Settings:
     return make_settings(tmp_path / "var", database)
 
 
-@pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[AsyncTestClient]:
+def make_app(settings: Settings, **options: Any) -> Any:
+    """The web app as tests run it: no log reconfiguration, no pool (a pool is bound to one
+    event loop, and tests reach the same database from theirs)."""
     from web.app import create_app
 
-    async with AsyncTestClient(create_app(settings, configure_logs=False)) as test_client:
+    return create_app(settings, configure_logs=False, connection_pool=False, **options)
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[AsyncTestClient]:
+    async with AsyncTestClient(make_app(settings)) as test_client:
         yield test_client
 
 

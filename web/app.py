@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from litestar import Litestar, Router
+from litestar import Litestar
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
@@ -19,20 +19,21 @@ from litestar.types import Scope
 from piccolo.engine.postgres import PostgresEngine
 
 from core import db
-from core.i18n import merge_catalogs
+from core.clock import Clock, SystemClock
+from core.i18n import load_catalogs, merge_catalogs
 from core.logs import configure_logging
 from core.plugins import Registry, build_plugin_manager, collect_list, piccolo_app_modules
 from core.settings import Settings, get_settings
 from core.templating import build_environment
+from web.api.routes import API_PREFIX, api_router
 from web.controllers.health import HealthController
 from web.controllers.home import HomeController
-from web.controllers.system import WorkerPingController
 from web.middleware import request_id_middleware
 from web.openapi_docs import OfflineDocsPlugin
+from web.ratelimit import MemoryStore, RateLimiter, RedisStore
 from web.state import WebState
 from workers.celery_app import create_celery
 
-API_PREFIX = "/api/v1"
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("shomei.web")
 
@@ -48,8 +49,12 @@ def create_app(
     *,
     configure_logs: bool = True,
     plugins: Iterable[object] = (),
+    clock: Clock | None = None,
+    connection_pool: bool = True,
 ) -> Litestar:
-    """The web application for ``settings``; ``plugins`` adds plugin objects (tests use it)."""
+    """The web application for ``settings``. Tests add plugin objects (``plugins``), a frozen
+    clock, and turn the PostgreSQL pool off (``connection_pool``): a pool belongs to one event
+    loop, and a test talks to the same database from its own loop."""
     settings = settings or get_settings()
     if configure_logs:
         configure_logging(settings.log_level)
@@ -62,12 +67,20 @@ def create_app(
         registry=Registry(pm),
         celery=create_celery(settings, pm),
         pages=pages,
-        catalogs=merge_catalogs(pm.hook.register_translations()),
+        catalogs=merge_catalogs([*pm.hook.register_translations(), load_catalogs("web")]),
+        clock=clock or SystemClock(),
+        rate_limiter=RateLimiter(
+            RedisStore(settings.redis_url, settings.deployment_id)
+            if settings.redis_url
+            else MemoryStore(),
+            limit=settings.api_rate_limit,
+        ),
     )
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
-        if isinstance(engine, PostgresEngine):
+        pooled = connection_pool and isinstance(engine, PostgresEngine)
+        if pooled:
             await engine.start_connection_pool()
         log.info(
             "started", extra={"public_url": settings.public_url, "mode": settings.database_kind}
@@ -75,15 +88,14 @@ def create_app(
         try:
             yield
         finally:
-            if isinstance(engine, PostgresEngine):
+            if pooled:
                 await engine.close_connection_pool()
 
-    api = Router(path=API_PREFIX, route_handlers=[WorkerPingController])
     return Litestar(
         route_handlers=[
             HealthController,
             HomeController,
-            api,
+            api_router(),
             create_static_files_router(path="/static", directories=[STATIC]),
             *collect_list(pm, "register_routes"),
         ],

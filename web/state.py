@@ -9,8 +9,10 @@ import jinja2
 import pluggy
 from celery import Celery
 
+from core.clock import Clock
 from core.plugins import Registry
 from core.settings import Settings
+from web.ratelimit import RateLimiter
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,8 @@ class WebState:
     celery: Celery
     pages: jinja2.Environment
     catalogs: dict[str, dict[str, str]]
+    clock: Clock
+    rate_limiter: RateLimiter
 
     def extra(self) -> dict[str, Any]:
         return {"public_url": self.settings.public_url}

@@ -23,6 +23,7 @@ from core.plugins import (
     piccolo_app_modules,
 )
 from core.templating import build_environment
+from tests.conftest import make_app
 from workers.celery_app import create_celery
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -139,9 +140,7 @@ class RoutesPlugin:
 async def test_hook_register_routes(settings):
     from litestar.testing import AsyncTestClient
 
-    from web.app import create_app
-
-    app = create_app(settings, configure_logs=False, plugins=[RoutesPlugin()])
+    app = make_app(settings, plugins=[RoutesPlugin()])
     async with AsyncTestClient(app) as client:
         response = await client.get("/plugin-hello")
     assert response.status_code == 200

@@ -5,8 +5,7 @@ import re
 from litestar.testing import AsyncTestClient
 
 from core.ops import ops_token
-from tests.conftest import make_settings
-from web.app import create_app
+from tests.conftest import make_app, make_settings
 
 
 async def test_health_answers(client):
@@ -23,7 +22,7 @@ async def test_ready_checks_database_and_broker(client):
 
 async def test_ready_names_an_unreachable_broker(tmp_path, database):
     settings = make_settings(tmp_path, database, broker_url="redis://127.0.0.1:1/0")
-    async with AsyncTestClient(create_app(settings, configure_logs=False)) as client:
+    async with AsyncTestClient(make_app(settings)) as client:
         response = await client.get("/ready")
     assert response.status_code == 503
     body = response.json()

@@ -8,9 +8,8 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from core.ops import ops_token
-from tests.conftest import AMQP_URL, make_settings
+from tests.conftest import AMQP_URL, make_app, make_settings
 from tests.processes import eventually, shomei_env, stop
-from web.app import create_app
 
 
 @pytest.mark.parametrize("broker", ["mode-default", "rabbitmq"])
@@ -22,7 +21,7 @@ async def test_web_sends_a_task_that_a_worker_process_executes(
     log = tmp_path / "worker.log"
     worker = processes(["worker", "--hostname", f"test-{broker}@%h"], shomei_env(settings), log)
     headers = {"Authorization": f"Bearer {ops_token(settings.secret_key)}"}
-    async with AsyncTestClient(create_app(settings, configure_logs=False)) as client:
+    async with AsyncTestClient(make_app(settings)) as client:
         created = await client.post(
             "/api/v1/system/worker-pings", json={"queue": "default"}, headers=headers
         )
@@ -48,7 +47,7 @@ async def test_each_queue_receives_only_its_own_tasks(tmp_path, database, proces
     env = shomei_env(settings)
     processes(["worker", "--hostname", "billing-only@%h", "--queues", "billing"], env, log)
     headers = {"Authorization": f"Bearer {ops_token(settings.secret_key)}"}
-    async with AsyncTestClient(create_app(settings, configure_logs=False)) as client:
+    async with AsyncTestClient(make_app(settings)) as client:
         to_billing = await client.post(
             "/api/v1/system/worker-pings", json={"queue": "billing"}, headers=headers
         )

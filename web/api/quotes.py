@@ -1,0 +1,111 @@
+"""Quotes (見積り) through the API: build, edit, delete, preview and turn into an order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from litestar import Controller, delete, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+
+from core.context import Context
+from core.orders.deps import OrderDeps
+from core.orders.lines import LineInput
+from core.orders.printable import PrintableQuote, printable_quote
+from core.orders.quotes import (
+    QuoteRequest,
+    QuoteView,
+    convert_quote,
+    create_quote,
+    delete_quote,
+    get_quote,
+    list_quotes,
+    update_quote,
+)
+from core.orders.views import OrderView
+from web.api.guards import requires_scope
+from web.api.orders import LineIn
+
+READ, WRITE = requires_scope("orders:read"), requires_scope("orders:write")
+
+
+@dataclass
+class QuoteIn:
+    """Product lines, or ``credit_amount`` alone for an account-credit quote."""
+
+    lines: list[LineIn] = field(default_factory=list)
+    credit_amount: int | None = None
+    customer_id: int | None = None
+    title: str = ""
+    memo: str = field(default="", metadata={"description": "Internal note; never printed"})
+
+    def request(self) -> QuoteRequest:
+        return QuoteRequest(
+            lines=tuple(LineInput(**line.__dict__) for line in self.lines),
+            credit_amount=self.credit_amount,
+            customer_id=self.customer_id,
+            title=self.title,
+            memo=self.memo,
+        )
+
+
+@dataclass
+class ConvertIn:
+    payment_method: str
+
+
+class QuoteController(Controller):
+    path = "/quotes"
+    tags = ["quotes"]
+
+    @post("/", summary="Save a quote, valid 30 days", guards=[WRITE], status_code=201)
+    async def create(
+        self,
+        ctx: NamedDependency[Context],
+        data: JSONBody[QuoteIn],
+        order_deps: NamedDependency[OrderDeps],
+    ) -> QuoteView:
+        return await create_quote(ctx, data.request(), order_deps)
+
+    @get("/", summary="This tenant's quotes", guards=[READ])
+    async def list_all(self, ctx: NamedDependency[Context]) -> list[QuoteView]:
+        return await list_quotes(ctx)
+
+    @get("/{quote_id:int}", summary="One quote (with its memo)", guards=[READ])
+    async def get_one(self, ctx: NamedDependency[Context], quote_id: FromPath[int]) -> QuoteView:
+        return await get_quote(ctx, quote_id)
+
+    @get("/{quote_id:int}/printable", summary="The quote as printed (no memo)", guards=[READ])
+    async def printable(
+        self, ctx: NamedDependency[Context], quote_id: FromPath[int]
+    ) -> PrintableQuote:
+        return await printable_quote(ctx, quote_id, ctx.tenant.language)
+
+    @put("/{quote_id:int}", summary="Edit a quote", guards=[WRITE])
+    async def update(
+        self,
+        ctx: NamedDependency[Context],
+        quote_id: FromPath[int],
+        data: JSONBody[QuoteIn],
+        order_deps: NamedDependency[OrderDeps],
+    ) -> QuoteView:
+        return await update_quote(ctx, quote_id, data.request(), order_deps)
+
+    @delete("/{quote_id:int}", summary="Delete a quote for good", guards=[WRITE])
+    async def remove(self, ctx: NamedDependency[Context], quote_id: FromPath[int]) -> None:
+        await delete_quote(ctx, quote_id)
+
+    @post(
+        "/{quote_id:int}/order",
+        summary="Turn the quote into an order at the quoted prices while it is valid",
+        guards=[WRITE],
+        status_code=201,
+    )
+    async def convert(
+        self,
+        ctx: NamedDependency[Context],
+        quote_id: FromPath[int],
+        data: JSONBody[ConvertIn],
+        order_deps: NamedDependency[OrderDeps],
+    ) -> OrderView:
+        return await convert_quote(ctx, quote_id, data.payment_method, order_deps)
