@@ -20,12 +20,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from core.errors import ConfigError
+from core.i18n import LANGUAGES
 
 PREFIX = "SHOMEI_"
 SQLITE_SCHEMES = ("sqlite",)
 POSTGRES_SCHEMES = ("postgres", "postgresql")
 PRODUCTION_BROKER_SCHEMES = ("redis", "rediss", "amqp", "amqps", "pyamqp")
-LANGUAGES = ("ja", "en")
+
 MIN_SECRET_LENGTH = 32
 
 

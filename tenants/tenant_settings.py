@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
 
+from core.billing.terms import PaymentTerm
 from core.context import Context
 from core.errors import FieldError
 from core.money import Rounding
@@ -27,8 +28,7 @@ from tenants.validation import (
     required,
 )
 
-PAYMENT_TERMS = ("NET30", "NET45", "NET50", "NET60", "NET30EOM", "NET60EOM", "NET90EOM")
-"""The same codes as ``core.billing.terms.PaymentTerm`` (DOMAIN's table of payment terms)."""
+PAYMENT_TERMS = tuple(term.value for term in PaymentTerm)
 
 
 @dataclass(frozen=True)

@@ -7,17 +7,8 @@ import unicodedata
 from zoneinfo import available_timezones
 
 from core.errors import FieldError
-
-PREFECTURES: tuple[str, ...] = (
-    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県",
-    "茨城県", "栃木県", "群馬県", "埼玉県", "千葉県", "東京都", "神奈川県",
-    "新潟県", "富山県", "石川県", "福井県", "山梨県", "長野県", "岐阜県",
-    "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府", "兵庫県",
-    "奈良県", "和歌山県", "鳥取県", "島根県", "岡山県", "広島県", "山口県",
-    "徳島県", "香川県", "愛媛県", "高知県", "福岡県", "佐賀県", "長崎県",
-    "熊本県", "大分県", "宮崎県", "鹿児島県", "沖縄県",
-)  # fmt: skip
-LANGUAGES = ("ja", "en")
+from core.i18n import LANGUAGES
+from core.prefectures import is_prefecture
 
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -64,7 +55,7 @@ def check_postal_code(field: str, value: str) -> list[FieldError]:
 def check_prefecture(field: str, value: str) -> list[FieldError]:
     if not value:
         return [FieldError(field, "tenants.field_required")]
-    return [] if value in PREFECTURES else [FieldError(field, "tenants.prefecture_invalid")]
+    return [] if is_prefecture(value) else [FieldError(field, "tenants.prefecture_invalid")]
 
 
 def normalise_phone(raw: str) -> str:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.billing.prefectures import is_prefecture
 from core.errors import FieldError, ValidationFailed
+from core.prefectures import is_prefecture
 
 POSTAL_CODE = re.compile(r"^\d{3}-?\d{4}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

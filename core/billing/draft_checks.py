@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from core.billing.contact import contact_errors
 from core.billing.models import InvoiceDraft
-from core.billing.registration import is_registration_number
 from core.errors import FieldError
 from core.money import REDUCED_RATE, STANDARD_RATE
+from core.registration_number import is_registration_number
 
 TAX_RATES = (STANDARD_RATE, REDUCED_RATE)
 

@@ -1,10 +1,10 @@
 import pytest
 
 from core.billing.contact import BillingContact, contact_errors, require_billing_contact
-from core.billing.registration import is_registration_number
 from core.errors import ValidationFailed
 from core.i18n import Translator, load_catalogs, merge_catalogs, missing_translations
 from core.plugins import build_plugin_manager
+from core.registration_number import is_registration_number
 
 EMPTY = BillingContact(organization_name=" ", postal_code="", prefecture="", email="not-an-email")
 
