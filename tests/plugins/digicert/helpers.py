@@ -1,0 +1,32 @@
+"""Small builders shared by the DigiCert tests."""
+
+from __future__ import annotations
+
+from plugins.digicert.models import CertificateOrderRequest, CertificateSpec, Organization
+from tests.csr_helpers import make_csr
+
+NAMES = ("www.shop.test", "shop.test")
+
+
+def spec(names: tuple[str, ...] = NAMES, csr: str | None = None) -> CertificateSpec:
+    return CertificateSpec(
+        common_name=names[0], dns_names=names, csr=csr or make_csr(names[0], names)
+    )
+
+
+def order_request(
+    names: tuple[str, ...] = NAMES,
+    *,
+    product: str = "ssl_basic",
+    years: int = 1,
+    dcv_method: str = "http-token",
+    voucher_code: str | None = None,
+) -> CertificateOrderRequest:
+    return CertificateOrderRequest(
+        product_name_id=product,
+        certificate=spec(names),
+        organization=Organization(name="株式会社テスト"),
+        validity_years=years,
+        dcv_method=dcv_method,
+        voucher_code=voucher_code,
+    )
