@@ -13,13 +13,13 @@ import pluggy
 from celery import Celery
 from kombu import Exchange, Queue
 
-from core.broker import broker_options
+from core.broker import broker_options, transport_for
 from core.plugins import collect_list, collect_mapping
 from core.settings import Settings
 from workers import signals
 
 QUEUES = ("default", "provider", "email", "billing")
-OWN_TASK_MODULES = ("workers.tasks.system", "workers.tasks.outbox")
+OWN_TASK_MODULES = ("workers.tasks.system", "workers.tasks.outbox", "workers.tasks.webhooks")
 OWN_SCHEDULE: dict[str, dict[str, Any]] = {
     # the outbox relay's sweep; each tenant's delivery then runs as its own task
     "outbox-relay": {"task": "shomei.default.relay_outbox", "schedule": 10.0},
@@ -41,6 +41,7 @@ def create_celery(settings: Settings, pm: pluggy.PluginManager) -> Celery:
     app = Celery("shomei", set_as_current=True)
     app.conf.update(
         broker_url=settings.broker_url,
+        broker_transport=transport_for(settings.broker_url),
         broker_transport_options=broker_options(settings),
         broker_connection_retry_on_startup=True,
         task_serializer="json",
