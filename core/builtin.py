@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.hookspecs import hookimpl
 from core.i18n import load_catalogs, merge_catalogs
 
-CORE_APPS = ("core", "core.catalog", "core.billing", "core.orders")
+CORE_APPS = ("core", "core.catalog", "core.billing", "core.orders", "core.messaging")
 
 
 @hookimpl

@@ -15,6 +15,7 @@ ENTRYPOINT_GROUP = "shomei.plugins"
 
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "core.builtin",
+    "core.messaging.builtin",
     "tenants.builtin",
     "plugins.private_ca",
 )

@@ -48,6 +48,15 @@ class Settings:
     task_time_limit: int
     redis_url: str
     api_rate_limit: int
+    smtp_url: str = ""
+    """``smtp://user:pass@host:port`` (STARTTLS when offered) or ``smtps://…``; empty: mail is
+    recorded and written to ``var/mail/*.eml`` instead of being sent."""
+    mail_from: str = "shomei@localhost"
+
+    @property
+    def mail_folder(self) -> Path:
+        """Where the embedded mode (no ``smtp_url``) writes each message as an .eml file."""
+        return self.var_dir / "mail"
 
     @property
     def production(self) -> bool:
@@ -117,6 +126,8 @@ class Settings:
             task_time_limit=_positive_int(get("TASK_TIME_LIMIT", "300"), "TASK_TIME_LIMIT"),
             redis_url=_redis_url(get("REDIS_URL", ""), broker_url),
             api_rate_limit=_positive_int(get("API_RATE_LIMIT", "600"), "API_RATE_LIMIT"),
+            smtp_url=_smtp_url(get("SMTP_URL", "")),
+            mail_from=_mail_from(get("MAIL_FROM", "shomei@localhost")),
         )
 
 
@@ -191,6 +202,29 @@ def _redis_url(given: str, broker_url: str) -> str:
             raise ConfigError(PREFIX + "REDIS_URL", f"{given!r} is not a redis:// URL")
         return given
     return broker_url if urlsplit(broker_url).scheme in ("redis", "rediss") else ""
+
+
+def _smtp_url(url: str) -> str:
+    """Empty (write .eml files) or ``smtp[s]://[user[:password]@]host[:port]``."""
+    if not url:
+        return ""
+    name = PREFIX + "SMTP_URL"
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps"):
+        raise ConfigError(name, "must look like smtp://user:password@host:587 or smtps://host:465")
+    try:
+        parts.port  # noqa: B018
+    except ValueError:
+        raise ConfigError(name, "has a malformed port") from None
+    if not parts.hostname:
+        raise ConfigError(name, "must name a host")
+    return url
+
+
+def _mail_from(address: str) -> str:
+    if "@" not in address or any(c.isspace() for c in address):
+        raise ConfigError(PREFIX + "MAIL_FROM", f"{address!r} is not an e-mail address")
+    return address
 
 
 def _secret_key(given: str, var_dir: Path, production: bool) -> str:

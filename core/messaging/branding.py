@@ -1,0 +1,58 @@
+"""A tenant's branding for e-mail: name, logo, colours, footer.
+
+Tenant settings live in ``tenants/``, which core does not import statically; the loader is
+reached by name at runtime (as ``core.plugins`` reaches built-in plugins). When the tenant has
+no settings row (a tenant id without a tenant, as in some tests), neutral defaults are used.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from core.context import Context
+from core.errors import ShomeiError
+
+log = logging.getLogger("shomei.messaging")
+
+SETTINGS_LOADER = "tenants.tenant_settings:get_settings"
+
+DEFAULT_PRIMARY = "#1F3A5F"
+DEFAULT_ACCENT = "#C8102E"
+
+
+@dataclass(frozen=True)
+class Branding:
+    name: str
+    logo_url: str = ""
+    primary_colour: str = DEFAULT_PRIMARY
+    accent_colour: str = DEFAULT_ACCENT
+    footer_text: str = ""
+    language: str = "ja"
+
+
+BrandingLoader = Callable[[Context], Awaitable[Branding]]
+
+
+def _settings_loader() -> Callable[[Context], Awaitable[object]]:
+    module, _, name = SETTINGS_LOADER.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+async def load_branding(ctx: Context) -> Branding:
+    """The tenant's branding from its settings, or neutral defaults named after its slug."""
+    try:
+        found = await _settings_loader()(ctx)
+    except ShomeiError as exc:
+        log.info("no tenant settings for branding", extra={"reason": str(exc)})
+        return Branding(name=ctx.tenant.slug, language=ctx.tenant.language)
+    return Branding(
+        name=getattr(found, "name", "") or ctx.tenant.slug,
+        logo_url=getattr(found, "logo_url", "") or "",
+        primary_colour=getattr(found, "primary_colour", "") or DEFAULT_PRIMARY,
+        accent_colour=getattr(found, "accent_colour", "") or DEFAULT_ACCENT,
+        footer_text=getattr(found, "footer_text", "") or "",
+        language=getattr(found, "language", "") or ctx.tenant.language,
+    )

@@ -1,0 +1,105 @@
+"""The outbox handler that turns a mail event into one message per recipient.
+
+Recipients come from the payload (``to``: an address or a list; ``language``: ja/en, default
+the tenant's). ``invoice.issued`` also works without them: the invoice names its recipient,
+its language and its due date, and its PDF (rendered by ``core.billing.pdf``) is attached.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from core.billing.invoices import get_invoice
+from core.billing.models import InvoiceView
+from core.billing.pdf import InvoicePdfRenderer, format_day
+from core.context import Context
+from core.i18n import LANGUAGES
+from core.messaging.events import MAIL_KINDS
+from core.messaging.mailer import (
+    Attachment,
+    AttachmentSource,
+    Mailer,
+    MailNotSent,
+    MailRequest,
+    no_attachments,
+)
+from core.outbox_relay import Event, Handler
+
+log = logging.getLogger("shomei.messaging")
+
+_pdf_renderer: list[InvoicePdfRenderer] = []
+
+
+def invoice_pdf_renderer() -> InvoicePdfRenderer:
+    """One renderer per process (fonts and CSS are parsed once), built on first use."""
+    if not _pdf_renderer:
+        _pdf_renderer.append(InvoicePdfRenderer())
+    return _pdf_renderer[0]
+
+
+def recipients(payload: dict[str, Any]) -> list[str]:
+    raw = payload.get("to") or []
+    found = [raw] if isinstance(raw, str) else list(raw)
+    return list(dict.fromkeys(str(address).strip() for address in found if str(address).strip()))
+
+
+def _language(value: Any, fallback: str) -> str:
+    return value if value in LANGUAGES else fallback
+
+
+def _invoice_attachment(ctx: Context, invoice: InvoiceView, language: str) -> AttachmentSource:
+    async def build() -> Sequence[Attachment]:
+        pdf = invoice_pdf_renderer().pdf(invoice, language, ctx.tenant.time_zone)
+        return [Attachment(f"{invoice.number}.pdf", "application/pdf", pdf)]
+
+    return build
+
+
+async def mail_requests(ctx: Context, event: Event) -> list[MailRequest]:
+    """The messages an event asks for (none when it names no recipient)."""
+    kind = MAIL_KINDS[event.event_type]
+    data: dict[str, Any] = dict(event.payload)
+    to = recipients(data)
+    language = _language(data.get("language"), ctx.tenant.language)
+    attachments: AttachmentSource = no_attachments
+    if event.event_type == "invoice.issued" and data.get("invoice_id") is not None:
+        invoice = await get_invoice(ctx, int(data["invoice_id"]))
+        language = _language(data.get("language"), invoice.language)
+        to = to or ([invoice.recipient.email] if invoice.recipient.email else [])
+        data.setdefault("due_date", format_day(invoice.due_date, language))
+        data.setdefault("customer_name", invoice.recipient.contact_name or None)
+        data.setdefault("number", invoice.number)
+        data.setdefault("grand_total", invoice.grand_total)
+        attachments = _invoice_attachment(ctx, invoice, language)
+    return [
+        MailRequest(kind, address, language, data, event.idempotency_key, attachments)
+        for address in to
+    ]
+
+
+def mail_handler(mailer: Callable[[], Mailer]) -> Handler:
+    """An outbox handler sending an event's mail through ``mailer()`` (looked up per call)."""
+
+    async def send_event_mail(ctx: Context, event: Event) -> None:
+        requests = await mail_requests(ctx, event)
+        if not requests:
+            log.info("mail event without a recipient", extra={"event_id": event.id})
+            return
+        failures: list[str] = []
+        for request in requests:  # every recipient is tried; the sent ones are skipped later
+            try:
+                await mailer().send(ctx, request)
+            except Exception as exc:
+                failures.append(f"{request.to}: {type(exc).__name__}: {exc}")
+        if failures:
+            raise MailNotSent("; ".join(failures))
+
+    return send_event_mail
+
+
+def mail_handlers(mailer: Callable[[], Mailer]) -> dict[str, list[Handler]]:
+    """``register_event_handlers``' mail part: every mail event type to the one handler."""
+    handler = mail_handler(mailer)
+    return {event_type: [handler] for event_type in MAIL_KINDS}

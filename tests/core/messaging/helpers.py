@@ -1,0 +1,143 @@
+"""Real parts for the messaging tests: an SMTP server and an HTTP receiver on loopback."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+from core.clock import FrozenClock
+from core.context import Actor, Context, TenantRef
+from core.messaging.webhooks import SIGNATURE_HEADER, verify
+from tenants.tables import Tenant
+from tests.tenants.helpers import active_tenant
+
+START = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Inbox:
+    """aiosmtpd handler keeping every message it accepts (raw bytes and envelope)."""
+
+    def __init__(self) -> None:
+        self.raw: list[bytes] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.raw.append(envelope.original_content or envelope.content)
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        return "250 Message accepted for delivery"
+
+    def messages(self) -> list[EmailMessage]:
+        return [message_from_bytes(raw, policy=policy.default) for raw in self.raw]  # type: ignore[misc]
+
+
+class SmtpServer:
+    """A real SMTP server on a fixed loopback port that can be stopped and started again."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.inbox = Inbox()
+        self.controller: Controller | None = None
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def start(self) -> SmtpServer:
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+class Receiver:
+    """An HTTP webhook receiver in a thread: answers with the queued status codes (then 200)
+    and checks every request's signature with the endpoint's secret."""
+
+    def __init__(self) -> None:
+        self.secret = ""
+        self.clock: FrozenClock | None = None  # the sender's clock, for the freshness check
+        self.answers: list[int] = []
+        self.requests: list[dict[str, Any]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                signature = self.headers.get(SIGNATURE_HEADER, "")
+                receiver.requests.append(
+                    {
+                        "body": body,
+                        "signature": signature,
+                        "valid": verify(receiver.secret, signature, body, now=receiver.now()),
+                        "headers": dict(self.headers),
+                        "json": json.loads(body),
+                    }
+                )
+                code = receiver.answers.pop(0) if receiver.answers else 200
+                self.send_response(code)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def now(self) -> float | None:
+        return self.clock.now().timestamp() if self.clock else None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+
+    def __enter__(self) -> Receiver:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+async def branded_tenant(
+    clock: FrozenClock | None = None, language: str = "ja", **branding: str
+) -> TenantRef:
+    """A real signed-up tenant with branding set in its settings row."""
+    result, _ = await active_tenant(clock)
+    values = {
+        "name": "しょうめいホスティング",
+        "logo_url": "https://cdn.example.jp/logo.png",
+        "primary_colour": "#123456",
+        "accent_colour": "#ABCDEF",
+        "footer_text": "〒104-0061 東京都中央区銀座6-10-1",
+        "language": language,
+        **branding,
+    }
+    await Tenant.update({getattr(Tenant, k): v for k, v in values.items()}).where(
+        Tenant.id == result.tenant.id
+    )
+    return TenantRef(id=result.tenant.id, slug=result.tenant.slug, language=language)
+
+
+def context(tenant: TenantRef, clock: FrozenClock) -> Context:
+    return Context(tenant, Actor.system("test"), clock)
