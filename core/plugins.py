@@ -18,6 +18,8 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "core.messaging.builtin",
     "tenants.builtin",
     "plugins.private_ca",
+    "plugins.wallet",
+    "plugins.direct_debit",
 )
 """shomei's built-in plugins: ordinary modules with ``@hookimpl`` functions."""
 

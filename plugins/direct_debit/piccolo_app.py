@@ -1,0 +1,15 @@
+"""The ``direct_debit`` Piccolo app: mandates and monthly collections."""
+
+from __future__ import annotations
+
+import os
+
+from piccolo.conf.apps import AppConfig, table_finder
+
+APP_CONFIG = AppConfig(
+    app_name="direct_debit",
+    migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
+    table_classes=table_finder(modules=["plugins.direct_debit.tables"], exclude_imported=True),
+    migration_dependencies=["core.piccolo_app"],
+    commands=[],
+)
