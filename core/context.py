@@ -113,3 +113,22 @@ def system_scope(reason: str) -> Iterator[None]:
 
 def system_scope_reason() -> str | None:
     return _system_scope.get()
+
+
+class TenantMismatch(ShomeiError):
+    """A context names another tenant than the ambient scope: a programming error."""
+
+
+@contextlib.contextmanager
+def context_scope(ctx: Context) -> Iterator[None]:
+    """The context's tenant as the ambient scope (PostgreSQL connections then carry it for
+    row-level security). Inside the same tenant's scope it changes nothing; inside another
+    tenant's scope it refuses."""
+    ambient = _current_tenant.get()
+    if ambient is None:
+        with tenant_scope(ctx.tenant):
+            yield
+        return
+    if ambient.id != ctx.tenant.id:
+        raise TenantMismatch(f"context tenant {ctx.tenant.id} inside scope of {ambient.id}")
+    yield

@@ -18,10 +18,6 @@ def raise_if(errors: list[FieldError]) -> None:
         raise ValidationFailed(errors)
 
 
-class TenantMismatch(ShomeiError):
-    """The context's tenant is not the ambient tenant scope: a programming error."""
-
-
 class PermissionDenied(ShomeiError):
     """The acting staff member's role lacks the permission; ``message_id`` is user-facing."""
 

@@ -13,8 +13,7 @@ from piccolo.columns import Column
 from piccolo.query import Count, Delete, Exists, Objects, Select, Update
 from piccolo.table import Table
 
-from core.context import Context, require_tenant
-from tenants.errors import TenantMismatch
+from core.context import Context, TenantMismatch, require_tenant
 
 
 def scoped_tenant_id(ctx: Context | None = None) -> int:

@@ -16,10 +16,10 @@ from typing import Any
 
 from core.clock import local_date
 from core.context import Context
+from core.context import context_scope as scope
 from core.contracts.payments import PaymentOutcome, PaymentState
 from core.errors import FieldError, NotFound, ValidationFailed
 from plugins.direct_debit import zengin
-from plugins.direct_debit.scoping import scope
 from plugins.direct_debit.tables import Collection, Mandate
 
 PENDING, ACTIVE, REJECTED, CANCELLED = "pending", "active", "rejected", "cancelled"

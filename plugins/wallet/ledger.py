@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -32,7 +32,8 @@ from typing import Any
 from piccolo.engine.sqlite import TransactionType
 
 from core.clock import JST
-from core.context import Context, current_tenant, tenant_scope
+from core.context import Context
+from core.context import context_scope as scope
 from core.errors import FieldError, NotFound, ShomeiError, ValidationFailed
 from plugins.wallet.tables import (
     LedgerAccount,
@@ -69,26 +70,8 @@ class LedgerKeyReused(ShomeiError):
     """The same idempotency key came back with different figures: a programming error."""
 
 
-class TenantMismatch(ShomeiError):
-    """The context names another tenant than the ambient scope: a programming error."""
-
-
 def refuse(field: str, message_id: str, **params: object) -> ValidationFailed:
     return ValidationFailed([FieldError(field, message_id, dict(params))])
-
-
-@contextlib.contextmanager
-def scope(ctx: Context) -> Iterator[None]:
-    """The context's tenant as the ambient scope (PostgreSQL connections then carry it for
-    row-level security); inside another tenant's scope this is a programming error."""
-    ambient = current_tenant()
-    if ambient is None:
-        with tenant_scope(ctx.tenant):
-            yield
-        return
-    if ambient.id != ctx.tenant.id:
-        raise TenantMismatch(f"context tenant {ctx.tenant.id} inside scope of {ambient.id}")
-    yield
 
 
 @contextlib.asynccontextmanager

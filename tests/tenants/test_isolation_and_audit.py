@@ -3,11 +3,10 @@ from datetime import timedelta
 import pytest
 
 from core.clock import FrozenClock
-from core.context import Actor, ActorKind, MissingTenantContext, tenant_scope
+from core.context import Actor, ActorKind, MissingTenantContext, TenantMismatch, tenant_scope
 from core.errors import ValidationFailed
 from tenants.audit import audit, list_audit
 from tenants.customers import add_customer_user, contacts, create_customer, set_contact
-from tenants.errors import TenantMismatch
 from tenants.scoping import scoped
 from tenants.tables import AuditEntry, Customer, StaffUser
 from tests.tenants.helpers import START, active_tenant, staff_context, unique
