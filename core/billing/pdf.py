@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.resources
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -35,12 +36,17 @@ def format_moment(value: datetime | None, language: str, time_zone: str) -> str:
     return local.strftime("%Y/%m/%d %H:%M" if language == "ja" else "%Y-%m-%d %H:%M")
 
 
-class InvoicePdfRenderer:
-    """Renders invoices to HTML and PDF; build once, reuse for every invoice."""
+class PdfRenderer:
+    """A Jinja2 template and its stylesheet rendered by WeasyPrint; build once, reuse.
 
-    def __init__(self) -> None:
+    Holds the environment (filters ``yen``, ``day``, ``moment``), the package's message
+    catalogs, the parsed stylesheet and WeasyPrint's ``FontConfiguration``. Subclasses name
+    their template (``templates/<template>`` of ``package``) and what it is rendered with.
+    """
+
+    def __init__(self, package: str, template: str, stylesheet: str) -> None:
         self.env = jinja2.Environment(
-            loader=jinja2.PackageLoader("core.billing", "templates"),
+            loader=jinja2.PackageLoader(package, "templates"),
             autoescape=jinja2.select_autoescape(("html", "j2")),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -49,26 +55,40 @@ class InvoicePdfRenderer:
         self.env.filters["yen"] = format_yen
         self.env.filters["day"] = format_day
         self.env.filters["moment"] = format_moment
-        self.template = self.env.get_template("billing/invoice.html.j2")
-        self.catalogs = load_catalogs("core.billing")
+        self.template = self.env.get_template(template)
+        self.catalogs = load_catalogs(package)
         self.fonts = FontConfiguration()
-        css = importlib.resources.files("core.billing").joinpath("templates/billing/invoice.css")
+        css = importlib.resources.files(package).joinpath(f"templates/{stylesheet}")
         self.css = CSS(string=css.read_text(encoding="utf-8"), font_config=self.fonts)
+
+    def render_html(self, language: str, **values: Any) -> str:
+        """The template with ``language``, ``_`` (the catalogs in that language) and ``values``."""
+        return self.template.render(
+            language=language, _=Translator(self.catalogs, language), **values
+        )
+
+    def render_pdf(self, html: str) -> bytes:
+        document = HTML(string=html)
+        return document.write_pdf(stylesheets=[self.css], font_config=self.fonts)
+
+
+class InvoicePdfRenderer(PdfRenderer):
+    """Renders invoices to HTML and PDF; build once, reuse for every invoice."""
+
+    def __init__(self) -> None:
+        super().__init__("core.billing", "billing/invoice.html.j2", "billing/invoice.css")
 
     def html(
         self, invoice: InvoiceView, language: str | None = None, time_zone: str = "Asia/Tokyo"
     ) -> str:
-        language = language or invoice.language
-        return self.template.render(
+        return self.render_html(
+            language or invoice.language,
             invoice=invoice,
-            language=language,
             time_zone=time_zone,
             term_label=term_label(invoice.payment_term),
-            _=Translator(self.catalogs, language),
         )
 
     def pdf(
         self, invoice: InvoiceView, language: str | None = None, time_zone: str = "Asia/Tokyo"
     ) -> bytes:
-        document = HTML(string=self.html(invoice, language, time_zone))
-        return document.write_pdf(stylesheets=[self.css], font_config=self.fonts)
+        return self.render_pdf(self.html(invoice, language, time_zone))

@@ -70,6 +70,12 @@ MAIL_KINDS: dict[str, MailKind] = {
             ("customer_name", "invoice_url"),
         ),
         MailKind(
+            "quote.sent",
+            "quote_sent",
+            ("quote_number", "total", "valid_until"),
+            ("customer_name", "title"),
+        ),
+        MailKind(
             "application.received",
             "application_received",
             ("receipt_number",),

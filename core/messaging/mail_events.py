@@ -3,6 +3,8 @@
 Recipients come from the payload (``to``: an address or a list; ``language``: ja/en, default
 the tenant's). ``invoice.issued`` also works without them: the invoice names its recipient,
 its language and its due date, and its PDF (rendered by ``core.billing.pdf``) is attached.
+``quote.sent`` (written by ``core.orders.quote_mail.send_quote``) carries the quote document
+as it was when sent; its PDF (``core.orders.quote_pdf``) is attached as ``<number>.pdf``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from core.messaging.mailer import (
     MailRequest,
     no_attachments,
 )
+from core.orders.quote_pdf import QuoteDocument, quote_pdf_renderer
 from core.outbox_relay import Event, Handler
 
 log = logging.getLogger("shomei.messaging")
@@ -57,6 +60,14 @@ def _invoice_attachment(ctx: Context, invoice: InvoiceView, language: str) -> At
     return build
 
 
+def _quote_attachment(document: QuoteDocument) -> AttachmentSource:
+    async def build() -> Sequence[Attachment]:
+        pdf = quote_pdf_renderer().pdf(document)
+        return [Attachment(document.filename, "application/pdf", pdf)]
+
+    return build
+
+
 async def mail_requests(ctx: Context, event: Event) -> list[MailRequest]:
     """The messages an event asks for (none when it names no recipient)."""
     kind = MAIL_KINDS[event.event_type]
@@ -73,6 +84,9 @@ async def mail_requests(ctx: Context, event: Event) -> list[MailRequest]:
         data.setdefault("number", invoice.number)
         data.setdefault("grand_total", invoice.grand_total)
         attachments = _invoice_attachment(ctx, invoice, language)
+    if event.event_type == "quote.sent" and data.get("document"):
+        document = QuoteDocument.from_json(data.pop("document"))
+        attachments = _quote_attachment(document)
     return [
         MailRequest(kind, address, language, data, event.idempotency_key, attachments)
         for address in to

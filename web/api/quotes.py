@@ -1,17 +1,21 @@
-"""Quotes (見積り) through the API: build, edit, delete, preview and turn into an order."""
+"""Quotes (見積り) through the API: build, edit, delete, preview, download as PDF, send by
+e-mail and turn into an order."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Annotated
 
-from litestar import Controller, delete, get, post, put
+from litestar import Controller, Response, delete, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, Parameter
 
 from core.context import Context
 from core.orders.deps import OrderDeps
 from core.orders.lines import LineInput
 from core.orders.printable import PrintableQuote, printable_quote
+from core.orders.quote_mail import QuoteSent, send_quote
+from core.orders.quote_pdf import quote_document, quote_pdf_renderer
 from core.orders.quotes import (
     QuoteRequest,
     QuoteView,
@@ -54,6 +58,20 @@ class ConvertIn:
     payment_method: str
 
 
+@dataclass
+class SendIn:
+    """Send the quote PDF to one address (any address, 任意のアドレス)."""
+
+    to: str
+    language: str = field(default="", metadata={"description": "ja or en; default the tenant's"})
+
+
+PdfLanguage = Annotated[
+    str,
+    Parameter(query="lang", default="", pattern="^(ja|en)?$", description="ja or en"),
+]
+
+
 class QuoteController(Controller):
     path = "/quotes"
     tags = ["quotes"]
@@ -80,6 +98,34 @@ class QuoteController(Controller):
         self, ctx: NamedDependency[Context], quote_id: FromPath[int]
     ) -> PrintableQuote:
         return await printable_quote(ctx, quote_id, ctx.tenant.language)
+
+    @get(
+        "/{quote_id:int}/pdf",
+        summary="The quote as a PDF (見積書); an expired quote is marked as expired",
+        guards=[READ],
+        media_type="application/pdf",
+    )
+    async def pdf(
+        self, ctx: NamedDependency[Context], quote_id: FromPath[int], lang: PdfLanguage
+    ) -> Response[bytes]:
+        document = await quote_document(ctx, quote_id, lang or ctx.tenant.language)
+        body = await quote_pdf_renderer().pdf_async(document)
+        return Response(
+            body,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{document.filename}"'},
+        )
+
+    @post(
+        "/{quote_id:int}/send",
+        summary="E-mail the quote PDF to an address; the same Idempotency-Key sends once",
+        guards=[WRITE],
+        status_code=202,
+    )
+    async def send(
+        self, ctx: NamedDependency[Context], quote_id: FromPath[int], data: JSONBody[SendIn]
+    ) -> QuoteSent:
+        return await send_quote(ctx, quote_id, data.to, data.language)
 
     @put("/{quote_id:int}", summary="Edit a quote", guards=[WRITE])
     async def update(
