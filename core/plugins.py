@@ -18,6 +18,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "core.messaging.builtin",
     "tenants.builtin",
     "plugins.private_ca",
+    "plugins.digicert",
     "plugins.wallet",
     "plugins.direct_debit",
 )

@@ -1,6 +1,30 @@
-"""DigiCert CertCentral Partner-style provider (vouchers and certificate orders).
+"""DigiCert CertCentral Partner-style provider: vouchers, redemptions and certificate orders.
 
-For now this package holds the upstream HTTP client (``plugins.digicert.client``) and a
-sandbox upstream (``plugins.digicert.sandbox``). The provider and issuer built on them, and
-their registration in ``core.plugins.DEFAULT_PLUGINS``, come later. See ``docs/digicert.md``.
+``client`` is the upstream HTTP client, ``sandbox`` a sandbox upstream; ``vouchers``,
+``redemption``, ``exports``, ``pdf`` and ``contracts`` are the services built on them, and
+``api`` their routes under ``/api/v1/digicert``. See ``docs/digicert.md``.
 """
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.hookspecs import hookimpl
+from core.i18n import load_catalogs
+
+
+@hookimpl
+def register_piccolo_apps() -> list[str]:
+    return ["plugins.digicert.piccolo_app"]
+
+
+@hookimpl
+def register_translations() -> dict[str, dict[str, str]]:
+    return load_catalogs("plugins.digicert")
+
+
+@hookimpl
+def register_routes() -> list[Any]:
+    from plugins.digicert.api import digicert_router
+
+    return [digicert_router()]

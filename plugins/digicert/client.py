@@ -137,6 +137,13 @@ class CertCentralClient:
         await self._send("PUT", f"/voucher/{voucher_order_id}/cancel")
         return await self.get_voucher_order(voucher_order_id)
 
+    async def reissue_voucher_code(self, voucher_order_id: int, code_id: int) -> VoucherCode:
+        """``POST /voucher/{id}/codes/{code_id}/reissue``: a new code, the same redeem-by.
+
+        Not retried blindly: after an ambiguous failure, re-read the order's codes instead."""
+        path = f"/voucher/{voucher_order_id}/codes/{code_id}/reissue"
+        return VoucherCode.from_json(await self._json("POST", path, retry=False))
+
     # -- certificate orders ----------------------------------------------------------
 
     async def order_certificate(

@@ -71,6 +71,13 @@ async def cancel_voucher_order(sb: SB, voucher_order_id: FromPath[int]) -> None:
     vouchers.cancel_voucher_order(sb, voucher_order_id)
 
 
+@post("/voucher/{voucher_order_id:int}/codes/{code_id:int}/reissue", status_code=201)
+async def reissue_voucher_code(
+    sb: SB, voucher_order_id: FromPath[int], code_id: FromPath[int]
+) -> dict[str, Any]:
+    return vouchers.reissue_code(sb, voucher_order_id, code_id)
+
+
 @post("/order/certificate/{ref:str}", status_code=201)
 async def order_certificate(sb: SB, ref: FromPath[str], data: Body) -> dict[str, Any]:
     return orders.create_order(sb, ref, data)
@@ -122,7 +129,8 @@ async def download(sb: SB, certificate_id: FromPath[int], fmt: FromPath[str]) ->
 
 API_HANDLERS = [
     create_voucher_order, list_voucher_orders, get_voucher_order, voucher_codes,
-    voucher_codes_csv, cancel_voucher_order, order_certificate, list_orders, get_order,
+    voucher_codes_csv, cancel_voucher_order, reissue_voucher_code, order_certificate,
+    list_orders, get_order,
     reissue, update_status, dcv_status, check_dcv, revoke, download,
 ]  # fmt: skip
 

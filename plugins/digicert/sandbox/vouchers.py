@@ -118,8 +118,30 @@ def _new_code(sb: Sandbox, order_id: int, line: Record, created: str, redeem_by:
 
 
 def order_codes(sb: Sandbox, order_id: int) -> list[Record]:
+    """The order's codes as listed: a reissued (replaced) code is never shown again."""
     codes = sb.store.table("codes").values()
-    return sorted((c for c in codes if c["voucher_order_id"] == order_id), key=lambda c: c["id"])
+    mine = (c for c in codes if c["voucher_order_id"] == order_id and c["status"] != "reissued")
+    return sorted(mine, key=lambda c: c["id"])
+
+
+def reissue_code(sb: Sandbox, order_id: int, code_id: int) -> Record:
+    """バウチャーを再発行: the old code dies at once, a new one keeps its redeem-by date."""
+    with sb.store.lock:
+        get_voucher_order(sb, order_id)
+        code = sb.store.get("codes", code_id)
+        if code is None or code["voucher_order_id"] != order_id or code["status"] == "reissued":
+            raise not_found(f"voucher code {code_id}")
+        if code["status"] != "active":
+            raise bad_request("voucher_code_not_active", "only an active code can be reissued")
+        code["status"] = "reissued"
+        line = {k: code[k] for k in ("product_name", "no_of_fqdns", "no_of_wildcards")}
+        line["validity_years"] = code["validity_years"]
+        line["product_name_id"] = code["product_name_id"]
+        _new_code(sb, order_id, line, iso(sb.now()), code["redeem_by"])
+        new = max(order_codes(sb, order_id), key=lambda c: c["id"])
+        new["replaces_code_id"] = code_id
+        sb.store.save()
+    return new
 
 
 def voucher_order_view(sb: Sandbox, order: Record) -> Record:

@@ -1,0 +1,251 @@
+"""Redeeming a voucher code: a customer's CSR becomes a certificate ordered with the code.
+
+The code is claimed first by one conditional UPDATE (``… WHERE status = 'active' RETURNING``),
+so of any number of concurrent redemptions exactly one goes upstream; the others are refused.
+If the upstream refuses, the claim is given back. Cancelling the certificate within 30 days of
+issuance makes the code active again with its original redeem-by and voids the invoice.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from core.billing.errors import InvoiceStateError
+from core.billing.invoices import actor_label, get_invoice, void_invoice
+from core.billing.status import InvoiceStatus
+from core.certificates.csr import parse_csr
+from core.context import Context
+from core.errors import FieldError, NotFound, ValidationFailed
+from plugins.digicert.client import CertCentralClient
+from plugins.digicert.errors import CertCentralError
+from plugins.digicert.models import CertificateOrderRequest, CertificateSpec, Organization
+from plugins.digicert.tables import DcRedemption, DcVoucherCode
+from plugins.digicert.views import CANCEL_WINDOW, code_by_value, order_row
+from plugins.digicert.vouchers import refuse
+from tenants.audit import audit
+
+LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+INTERNAL_SUFFIXES = (".local", ".localhost", ".internal", ".lan", ".corp", ".home", ".intranet")
+
+
+@dataclass(frozen=True)
+class RedemptionView:
+    id: int
+    code_id: int
+    status: str
+    upstream_order_id: int | None
+    certificate_id: int | None
+    common_name: str
+    dns_names: list[str]
+    dcv_random_value: str
+    requested_at: datetime
+    issued_at: datetime | None
+    pem_chain: str
+
+
+def name_errors(names: tuple[str, ...], fqdns: int, wildcards: int) -> list[FieldError]:
+    """Wildcard syntax, no IP address, no internal name, within the voucher's counts."""
+    errors = []
+    for name in names:
+        host = name[2:] if name.startswith("*.") else name
+        try:
+            ipaddress.ip_address(host)
+            errors.append(FieldError("csr", "digicert.redeem.ip_address", {"name": name}))
+            continue
+        except ValueError:
+            pass
+        labels = host.lower().split(".")
+        if "*" in host or not all(LABEL.match(label) for label in labels):
+            errors.append(FieldError("csr", "digicert.redeem.name_invalid", {"name": name}))
+        elif len(labels) < 2 or f".{labels[-1]}" in INTERNAL_SUFFIXES:
+            errors.append(FieldError("csr", "digicert.redeem.internal_name", {"name": name}))
+    wild = sum(1 for n in names if n.startswith("*."))
+    if wild > wildcards or len(names) - wild > fqdns:
+        errors.append(
+            FieldError(
+                "csr", "digicert.redeem.too_many_names", {"fqdns": fqdns, "wildcards": wildcards}
+            )
+        )
+    return errors
+
+
+async def redeem(
+    ctx: Context,
+    api: CertCentralClient,
+    code_value: str,
+    customer_id: int | None,
+    csr_pem: str,
+    organization_name: str,
+    dcv_method: str = "http-token",
+) -> RedemptionView:
+    """Check the CSR, claim the code once, order the certificate upstream with it."""
+    code = await code_by_value(ctx, code_value)
+    if code["status"] != "active":
+        raise refuse("code", "digicert.redeem.code_not_active")
+    if ctx.clock.now().date() > code["redeem_by"]:
+        raise refuse("code", "digicert.redeem.past_redeem_by")
+    info = parse_csr(csr_pem)
+    names = info.dns_names
+    if not names:
+        raise refuse("csr", "digicert.redeem.no_names")
+    errors = name_errors(names, code["no_of_fqdns"], code["no_of_wildcards"])
+    if errors:
+        raise ValidationFailed(errors)
+    claimed = await (
+        DcVoucherCode.update(
+            {DcVoucherCode.status: "used", DcVoucherCode.used_at: ctx.clock.now(),
+             DcVoucherCode.customer_id: customer_id}
+        )
+        .where(
+            (DcVoucherCode.id == code["id"])
+            & (DcVoucherCode.tenant_id == ctx.tenant.id)
+            & (DcVoucherCode.status == "active")
+        )
+        .returning(DcVoucherCode.id)
+        .run()
+    )  # fmt: skip
+    if not claimed:
+        raise refuse("code", "digicert.redeem.code_not_active")
+    row = DcRedemption(
+        tenant_id=ctx.tenant.id,
+        code_id=code["id"],
+        customer_id=customer_id,
+        status="pending",
+        common_name=names[0],
+        dns_names=list(names),
+        organization_name=organization_name,
+        requested_at=ctx.clock.now(),
+    )
+    await row.save().run()
+    request = CertificateOrderRequest(
+        product_name_id=code["product_name_id"],
+        certificate=CertificateSpec(common_name=names[0], dns_names=names, csr=csr_pem),
+        organization=Organization(name=organization_name),
+        validity_years=code["validity_years"],
+        dcv_method=dcv_method,
+        voucher_code=code["value"],
+    )
+    try:
+        answer = await api.order_certificate(request, f"shomei:{ctx.tenant.id}:redeem:{row.id}")
+    except CertCentralError:
+        await (
+            DcRedemption.update({DcRedemption.status: "failed"})
+            .where(DcRedemption.id == row.id)
+            .run()
+        )
+        await (
+            DcVoucherCode.update({DcVoucherCode.status: "active", DcVoucherCode.used_at: None})
+            .where((DcVoucherCode.id == code["id"]) & (DcVoucherCode.status == "used"))
+            .run()
+        )
+        raise
+    values = {
+        DcRedemption.upstream_order_id: answer.id,
+        DcRedemption.certificate_id: answer.certificate_id,
+        DcRedemption.dcv_random_value: answer.dcv_random_value or "",
+    }
+    await DcRedemption.update(values).where(DcRedemption.id == row.id).run()
+    await audit(
+        ctx, "digicert.voucher_code.redeemed", "digicert_voucher_code", code["id"],
+        {"redemption_id": row.id, "upstream_order_id": answer.id, "names": list(names)},
+    )  # fmt: skip
+    return await get_redemption(ctx, row.id)
+
+
+async def _row(ctx: Context, redemption_id: int) -> dict[str, Any]:
+    row = await (
+        DcRedemption.select()
+        .where((DcRedemption.id == redemption_id) & (DcRedemption.tenant_id == ctx.tenant.id))
+        .output(load_json=True)
+        .first()
+        .run()
+    )
+    if row is None:
+        raise NotFound("digicert.redemption.not_found", redemption_id)
+    return row
+
+
+async def get_redemption(ctx: Context, redemption_id: int) -> RedemptionView:
+    row = await _row(ctx, redemption_id)
+    return RedemptionView(**{name: row[name] for name in RedemptionView.__dataclass_fields__})
+
+
+async def poll(ctx: Context, api: CertCentralClient, redemption_id: int) -> RedemptionView:
+    """Ask the upstream (checking DCV while pending); on issuance, download the PEM chain."""
+    row = await _row(ctx, redemption_id)
+    if row["status"] != "pending" or row["upstream_order_id"] is None:
+        return await get_redemption(ctx, redemption_id)
+    order = await api.get_order(row["upstream_order_id"])
+    if order.status == "pending":
+        await api.check_dcv(row["upstream_order_id"])
+        order = await api.get_order(row["upstream_order_id"])
+    if order.status == "issued":
+        bundle = await api.download_pem_bundle(order.certificate.id)
+        values = {
+            DcRedemption.status: "issued",
+            DcRedemption.issued_at: ctx.clock.now(),
+            DcRedemption.certificate_id: order.certificate.id,
+            DcRedemption.pem_chain: bundle.pem,
+            DcRedemption.valid_from: order.certificate.valid_from or "",
+            DcRedemption.valid_till: order.certificate.valid_till or "",
+            DcRedemption.order_valid_from: order.order_valid_from or "",
+            DcRedemption.order_valid_till: order.order_valid_till or "",
+        }
+        still_pending = (DcRedemption.id == redemption_id) & (DcRedemption.status == "pending")
+        await DcRedemption.update(values).where(still_pending).run()
+    return await get_redemption(ctx, redemption_id)
+
+
+async def cancel_certificate(
+    ctx: Context, api: CertCentralClient, redemption_id: int
+) -> RedemptionView:
+    """Within 30 days of issuance: certificate cancelled, code active again (same redeem-by),
+    the voucher order's invoice VOID. After 30 days the upstream and we both refuse."""
+    row = await _row(ctx, redemption_id)
+    now = ctx.clock.now()
+    if row["status"] == "issued" and now >= row["issued_at"] + CANCEL_WINDOW:
+        raise refuse("certificate", "digicert.cancel_certificate.after_30_days", days=30)
+    if row["status"] not in ("pending", "issued"):
+        raise refuse("certificate", "digicert.cancel_certificate.not_cancellable")
+    code = await DcVoucherCode.select().where(DcVoucherCode.id == row["code_id"]).first().run()
+    order = await order_row(ctx, code["voucher_order_id"])
+    if order["invoice_id"] is not None:
+        invoice = await get_invoice(ctx, order["invoice_id"])
+        if invoice.status == InvoiceStatus.PAID.value:
+            raise refuse("invoice", "billing.invoice.paid_cannot_be_voided")
+    await api.cancel_order(row["upstream_order_id"], note=f"cancelled by {actor_label(ctx.actor)}")
+    await (
+        DcRedemption.update({DcRedemption.status: "cancelled", DcRedemption.cancelled_at: now})
+        .where(DcRedemption.id == redemption_id)
+        .run()
+    )
+    await (
+        DcVoucherCode.update(
+            {
+                DcVoucherCode.status: "active",
+                DcVoucherCode.used_at: None,
+                DcVoucherCode.customer_id: None,
+            }
+        )
+        .where((DcVoucherCode.id == row["code_id"]) & (DcVoucherCode.status == "used"))
+        .run()
+    )
+    if order["invoice_id"] is not None:
+        invoice = await get_invoice(ctx, order["invoice_id"])
+        if invoice.status == InvoiceStatus.OPEN.value:
+            why = (
+                f"Certificate order {row['upstream_order_id']} cancelled within 30 days of issuance"
+            )
+            try:
+                await void_invoice(ctx, order["invoice_id"], why)
+            except InvoiceStateError as exc:
+                raise refuse("invoice", exc.message_id) from exc
+    await audit(
+        ctx, "digicert.certificate.cancelled", "digicert_redemption", redemption_id,
+        {"code_id": row["code_id"], "upstream_order_id": row["upstream_order_id"]},
+    )  # fmt: skip
+    return await get_redemption(ctx, redemption_id)
