@@ -21,22 +21,26 @@ async def record(
     payload: dict[str, Any],
     idempotency_key: str | None = None,
 ) -> bool:
-    """Write one event; False when an event with this key was already written."""
+    """Write one event; False when an event with this key was already written (the unique
+    index decides, so two concurrent writers of one key never both succeed nor fail)."""
     key = idempotency_key or f"{ctx.tenant.id}:{aggregate_type}:{aggregate_id}:{event_type}"
-    if await OutboxEvent.exists().where(OutboxEvent.idempotency_key == key).run():
-        return False
-    await OutboxEvent.insert(
-        OutboxEvent(
-            tenant_id=ctx.tenant.id,
-            aggregate_type=aggregate_type,
-            aggregate_id=str(aggregate_id),
-            event_type=event_type,
-            payload=payload,
-            idempotency_key=key,
-            created_at=ctx.clock.now(),
+    written = await (
+        OutboxEvent.insert(
+            OutboxEvent(
+                tenant_id=ctx.tenant.id,
+                aggregate_type=aggregate_type,
+                aggregate_id=str(aggregate_id),
+                event_type=event_type,
+                payload=payload,
+                idempotency_key=key,
+                created_at=ctx.clock.now(),
+            )
         )
-    ).run()
-    return True
+        .on_conflict(target=OutboxEvent.idempotency_key, action="DO NOTHING")
+        .returning(OutboxEvent.id)
+        .run()
+    )
+    return bool(written)
 
 
 async def pending(tenant_id: int, limit: int = 100) -> list[dict[str, Any]]:

@@ -41,3 +41,14 @@ async def test_pending_is_per_tenant_and_in_order(database):
     await outbox.record(a, "order", 1, "order.paid", {})
     assert [e["event_type"] for e in await outbox.pending(9103)] == ["order.created", "order.paid"]
     assert [e["aggregate_id"] for e in await outbox.pending(9104)] == ["2"]
+
+
+async def test_concurrent_writers_of_one_key_write_one_event(database):
+    import asyncio
+
+    ctx = _ctx(9105)
+    results = await asyncio.gather(
+        *(outbox.record(ctx, "quote", 3, "quote.sent", {"to": "a@example.jp"}) for _ in range(8))
+    )
+    assert results.count(True) == 1
+    assert await OutboxEvent.count().where(OutboxEvent.tenant_id == 9105).run() == 1
