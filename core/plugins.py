@@ -17,6 +17,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "core.builtin",
     "core.messaging.builtin",
     "tenants.builtin",
+    "web.builtin",
     "plugins.private_ca",
     "plugins.digicert",
     "plugins.wallet",

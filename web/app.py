@@ -26,12 +26,16 @@ from core.plugins import Registry, build_plugin_manager, collect_list, piccolo_a
 from core.settings import Settings, get_settings
 from core.templating import build_environment
 from web.api.routes import API_PREFIX, api_router
+from web.areas import browser_routers
 from web.controllers.health import HealthController
 from web.controllers.home import HomeController
+from web.csrf import csrf_middleware
 from web.middleware import request_id_middleware
 from web.openapi_docs import OfflineDocsPlugin
 from web.ratelimit import MemoryStore, RateLimiter, RedisStore
+from web.sessions import session_middleware
 from web.state import WebState
+from web.throttle import LoginThrottle
 from workers.celery_app import create_celery
 
 STATIC = Path(__file__).parent / "static"
@@ -42,6 +46,17 @@ async def log_exception(exc: Exception, scope: Scope) -> None:
     """Every unhandled error is logged once, with its traceback and the request id."""
     if not isinstance(exc, HTTPException) or exc.status_code >= 500:
         log.error("unhandled error", exc_info=exc, extra={"path": scope.get("path")})
+
+
+def _counter_store(settings: Settings, clock: Clock) -> MemoryStore | RedisStore:
+    """Login counters follow the app's clock (tests move it); Redis when there is one."""
+
+    def now() -> float:
+        return clock.now().timestamp()
+
+    if settings.redis_url:
+        return RedisStore(settings.redis_url, settings.deployment_id, now=now)
+    return MemoryStore(now=now)
 
 
 def create_app(
@@ -61,6 +76,7 @@ def create_app(
     pm = build_plugin_manager(load_entrypoints=settings.load_entrypoint_plugins, extra=plugins)
     engine = db.setup_database(settings, piccolo_app_modules(pm))
     pages = build_environment(pm, "pages", ["web"])
+    clock = clock or SystemClock()
     web_state = WebState(
         settings=settings,
         pm=pm,
@@ -68,13 +84,14 @@ def create_app(
         celery=create_celery(settings, pm),
         pages=pages,
         catalogs=merge_catalogs([*pm.hook.register_translations(), load_catalogs("web")]),
-        clock=clock or SystemClock(),
+        clock=clock,
         rate_limiter=RateLimiter(
             RedisStore(settings.redis_url, settings.deployment_id)
             if settings.redis_url
             else MemoryStore(),
             limit=settings.api_rate_limit,
         ),
+        login_throttle=LoginThrottle(_counter_store(settings, clock)),
     )
 
     @asynccontextmanager
@@ -96,12 +113,13 @@ def create_app(
             HealthController,
             HomeController,
             api_router(),
+            *browser_routers(),
             create_static_files_router(path="/static", directories=[STATIC]),
             *collect_list(pm, "register_routes"),
         ],
         state=State({"web": web_state}),
         lifespan=[lifespan],
-        middleware=[request_id_middleware],
+        middleware=[request_id_middleware, session_middleware, csrf_middleware],
         after_exception=[log_exception],
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(pages)),
         openapi_config=OpenAPIConfig(

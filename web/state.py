@@ -13,6 +13,7 @@ from core.clock import Clock
 from core.plugins import Registry
 from core.settings import Settings
 from web.ratelimit import RateLimiter
+from web.throttle import LoginThrottle
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class WebState:
     catalogs: dict[str, dict[str, str]]
     clock: Clock
     rate_limiter: RateLimiter
+    login_throttle: LoginThrottle
 
     def extra(self) -> dict[str, Any]:
         return {"public_url": self.settings.public_url}

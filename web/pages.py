@@ -1,0 +1,93 @@
+"""Rendering a server page: translator, language links, CSRF token, safe headers.
+
+Every page of the browser areas goes through ``render``: it picks the language (``?lang=``,
+the ``lang`` cookie, Accept-Language, then the tenant's or the deployment's language), keeps a
+``?lang=`` choice in the ``lang`` cookie so a form posted next is answered in it too, and sends
+headers that keep the page out of caches, frames and other sites' Referer logs (a reset link
+carries its token in the address).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Request, Response
+from litestar.datastructures import Cookie
+from litestar.enums import MediaType
+
+from core.context import TenantRef
+from core.i18n import LANGUAGES, Translator
+from web.csrf import csrf_token
+from web.i18n import negotiate_language
+from web.sessions import is_secure
+
+TENANT_STATE = "shomei_tenant"
+SECURITY_HEADERS = {
+    "cache-control": "no-store",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+    "x-content-type-options": "nosniff",
+    "content-security-policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
+}
+
+
+def request_tenant(request: Request[Any, Any, Any]) -> TenantRef | None:
+    """The tenant the host resolved to (set by ``web.hosts``), or None (operator host)."""
+    found = request.scope.get("state", {}).get(TENANT_STATE)
+    return found[0] if found else None
+
+
+def request_tenant_name(request: Request[Any, Any, Any]) -> str:
+    found = request.scope.get("state", {}).get(TENANT_STATE)
+    return found[1] if found else ""
+
+
+def translator(request: Request[Any, Any, Any]) -> Translator:
+    web = request.app.state.web
+    tenant = request_tenant(request)
+    default = tenant.language if tenant else web.settings.default_language
+    return Translator(web.catalogs, negotiate_language(request, default))
+
+
+def lang_links(request: Request[Any, Any, Any]) -> dict[str, str]:
+    """Links to this page in each language, keeping its other query parameters."""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    return {code: "?" + urlencode([*kept, ("lang", code)]) for code in LANGUAGES}
+
+
+def render(
+    request: Request[Any, Any, Any], template: str, *, status: int = 200, **context: Any
+) -> Response[str]:
+    web = request.app.state.web
+    _ = translator(request)
+    html = web.pages.get_template(template).render(
+        _=_,
+        lang=_.language,
+        csrf_token=csrf_token(request),
+        lang_links=lang_links(request),
+        tenant_name=request_tenant_name(request),
+        **web.extra(),
+        **context,
+    )
+    cookies = []
+    if request.query_params.get("lang") in LANGUAGES:
+        cookies.append(
+            Cookie(
+                key="lang",
+                value=_.language,
+                path="/",
+                max_age=int(timedelta(days=365).total_seconds()),
+                httponly=True,
+                samesite="lax",
+                secure=is_secure(web.settings),
+            )
+        )
+    return Response(
+        html,
+        status_code=status,
+        media_type=MediaType.HTML,
+        headers=SECURITY_HEADERS,
+        cookies=cookies,
+    )
