@@ -38,14 +38,22 @@ class RedisStore:
     """``namespace`` keeps two deployments sharing one Redis apart (ids restart per database)."""
 
     def __init__(self, url: str, namespace: str, now: Callable[[], float] = time.time) -> None:
-        self._redis = redis.from_url(url)
+        self._url = url
+        self._clients: dict[int, redis.Redis] = {}
         self._namespace = namespace
         self._now = now
+
+    def _client(self) -> redis.Redis:
+        """One client per event loop: a Redis connection belongs to the loop that opened it."""
+        loop = id(asyncio.get_running_loop())
+        if loop not in self._clients:
+            self._clients[loop] = redis.from_url(self._url)
+        return self._clients[loop]
 
     async def hit(self, key: str, window_seconds: int) -> int:
         window = int(self._now() // window_seconds)
         name = f"shomei:{self._namespace}:rate:{key}:{window}"
-        async with self._redis.pipeline(transaction=True) as pipe:
+        async with self._client().pipeline(transaction=True) as pipe:
             count, _ = await pipe.incr(name).expire(name, window_seconds * 2).execute()
         return int(count)
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from litestar import Controller, Response, delete, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from core.context import Context
 from core.orders.deps import OrderDeps
@@ -68,7 +68,7 @@ class SendIn:
 
 PdfLanguage = Annotated[
     str,
-    Parameter(query="lang", default="", pattern="^(ja|en)?$", description="ja or en"),
+    QueryParameter(name="lang", pattern="^(ja|en)?$", description="ja or en"),
 ]
 
 
@@ -106,7 +106,7 @@ class QuoteController(Controller):
         media_type="application/pdf",
     )
     async def pdf(
-        self, ctx: NamedDependency[Context], quote_id: FromPath[int], lang: PdfLanguage
+        self, ctx: NamedDependency[Context], quote_id: FromPath[int], lang: PdfLanguage = ""
     ) -> Response[bytes]:
         document = await quote_document(ctx, quote_id, lang or ctx.tenant.language)
         body = await quote_pdf_renderer().pdf_async(document)
