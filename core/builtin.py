@@ -5,7 +5,14 @@ from __future__ import annotations
 from core.hookspecs import hookimpl
 from core.i18n import load_catalogs, merge_catalogs
 
-CORE_APPS = ("core", "core.catalog", "core.billing", "core.orders", "core.messaging")
+CORE_APPS = (
+    "core",
+    "core.catalog",
+    "core.billing",
+    "core.orders",
+    "core.messaging",
+    "core.payments",
+)
 
 
 @hookimpl

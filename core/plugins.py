@@ -19,6 +19,8 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "tenants.builtin",
     "web.builtin",
     "plugins.private_ca",
+    "plugins.card",
+    "plugins.bank_transfer",
     "plugins.digicert",
     "plugins.wallet",
     "plugins.direct_debit",
@@ -27,13 +29,20 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
 
 
 def build_plugin_manager(
-    *, load_entrypoints: bool = True, extra: Iterable[object] = ()
+    *,
+    load_entrypoints: bool = True,
+    extra: Iterable[object] = (),
+    disabled: Iterable[str] = (),
 ) -> pluggy.PluginManager:
-    """Specs, built-in plugins, then (if enabled) third-party entry points, then ``extra``."""
+    """Specs, built-in plugins (less ``disabled`` ones), then (if enabled) third-party entry
+    points, then ``extra``. A test replaces a built-in by disabling it and passing its own."""
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
+    for name in disabled:
+        pm.set_blocked(name)
     for name in DEFAULT_PLUGINS:
-        pm.register(importlib.import_module(name), name=name)
+        if not pm.is_blocked(name):
+            pm.register(importlib.import_module(name), name=name)
     if load_entrypoints:
         pm.load_setuptools_entrypoints(ENTRYPOINT_GROUP)
     for plugin in extra:

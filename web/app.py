@@ -49,7 +49,7 @@ async def log_exception(exc: Exception, scope: Scope) -> None:
 
 
 def _counter_store(settings: Settings, clock: Clock) -> MemoryStore | RedisStore:
-    """Login counters follow the app's clock (tests move it); Redis when there is one."""
+    """Rate counters follow the app's clock (tests move it); Redis when there is one."""
 
     def now() -> float:
         return clock.now().timestamp()
@@ -64,6 +64,7 @@ def create_app(
     *,
     configure_logs: bool = True,
     plugins: Iterable[object] = (),
+    disabled_plugins: Iterable[str] = (),
     clock: Clock | None = None,
     connection_pool: bool = True,
 ) -> Litestar:
@@ -73,7 +74,9 @@ def create_app(
     settings = settings or get_settings()
     if configure_logs:
         configure_logging(settings.log_level)
-    pm = build_plugin_manager(load_entrypoints=settings.load_entrypoint_plugins, extra=plugins)
+    pm = build_plugin_manager(
+        load_entrypoints=settings.load_entrypoint_plugins, extra=plugins, disabled=disabled_plugins
+    )
     engine = db.setup_database(settings, piccolo_app_modules(pm))
     pages = build_environment(pm, "pages", ["web"])
     clock = clock or SystemClock()
@@ -85,12 +88,7 @@ def create_app(
         pages=pages,
         catalogs=merge_catalogs([*pm.hook.register_translations(), load_catalogs("web")]),
         clock=clock,
-        rate_limiter=RateLimiter(
-            RedisStore(settings.redis_url, settings.deployment_id)
-            if settings.redis_url
-            else MemoryStore(),
-            limit=settings.api_rate_limit,
-        ),
+        rate_limiter=RateLimiter(_counter_store(settings, clock), limit=settings.api_rate_limit),
         login_throttle=LoginThrottle(_counter_store(settings, clock)),
     )
 

@@ -252,3 +252,10 @@ def test_entry_point_plugins_load_unless_switched_off(tmp_path, monkeypatch):
         assert "hello" not in collect_mapping(off, "register_periodic_tasks")
     finally:
         sys.modules.pop("shomei_hello_plugin", None)
+
+
+def test_a_builtin_plugin_can_be_disabled_and_replaced():
+    pm = build_plugin_manager(load_entrypoints=False, disabled=["plugins.private_ca"])
+    assert pm.get_plugin("plugins.private_ca") is None
+    with pytest.raises(PluginNotFound):
+        Registry(pm).issuer("private_ca")

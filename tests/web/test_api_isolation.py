@@ -9,6 +9,7 @@ from litestar.testing import AsyncTestClient
 
 from core.clock import FrozenClock
 from tests.conftest import make_app
+from tests.plugins.bank_transfer.builder import Transfer, notice_file
 from tests.plugins.digicert.shop import isolation_objects
 from tests.web.api_fixtures import TestPlugin, api_tenant
 
@@ -26,6 +27,10 @@ async def _objects(client, shop) -> dict[str, int]:
         "/api/v1/quotes", json={"lines": [{"product_id": shop.product_id}]}, headers=shop.headers
     )
     ids = {"order_id": order.json()["id"], "quote_id": quote.json()["id"]}
+    transfer = notice_file([Transfer(1_000, "ﾀﾞﾚｶ ｻﾝ")])  # nobody's: an unmatched bank line
+    await client.post("/api/v1/bank-transfers/imports", content=transfer, headers=shop.headers)
+    (line,) = (await client.get("/api/v1/bank-transfers/unmatched", headers=shop.headers)).json()
+    ids["line_id"] = line["id"]
     return ids | await isolation_objects(shop.tenant_id, datetime.now(UTC))
 
 

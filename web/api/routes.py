@@ -10,6 +10,7 @@ from web.api.auth import api_key_middleware
 from web.api.deps import provide_ctx, provide_order_deps
 from web.api.errors import not_found, validation_failed
 from web.api.orders import OrderController
+from web.api.payments import PAYMENT_CONTROLLERS
 from web.api.quotes import QuoteController
 from web.controllers.system import WorkerPingController
 
@@ -19,7 +20,12 @@ API_PREFIX = "/api/v1"
 def api_router() -> Router:
     return Router(
         path=API_PREFIX,
-        route_handlers=[WorkerPingController, OrderController, QuoteController],
+        route_handlers=[
+            WorkerPingController,
+            OrderController,
+            QuoteController,
+            *PAYMENT_CONTROLLERS,
+        ],
         middleware=[api_key_middleware],
         dependencies={
             "ctx": Provide(provide_ctx, sync_to_thread=False),

@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 import asyncpg
 import pytest
 
-import plugins.card
 from core import db
 from core.clock import FrozenClock
 from core.context import Actor, Context, TenantRef
@@ -99,7 +98,7 @@ async def card_database(
         finally:
             await admin.close()
         url = _postgres_url(name)
-    pm = build_plugin_manager(load_entrypoints=False, extra=[plugins.card])
+    pm = build_plugin_manager(load_entrypoints=False)  # plugins.card is a built-in
     db.bind_engine(db.make_engine(url), piccolo_app_modules(pm))
     try:
         await db.migrate()
