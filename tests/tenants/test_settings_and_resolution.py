@@ -68,7 +68,7 @@ async def test_settings_are_validated_and_saved():
             {
                 "primary_colour": "#a1b2c3",
                 "language": "en",
-                "logo_url": "https://cdn.example.jp/logo.png",
+                "logo_url": "https://www.example.jp/logo.png",
                 "footer_text": "© Example",
                 "tax_rounding": "half_up",
                 "default_payment_term": "NET30EOM",

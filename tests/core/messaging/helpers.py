@@ -126,7 +126,7 @@ async def branded_tenant(
     result, _ = await active_tenant(clock)
     values = {
         "name": "しょうめいホスティング",
-        "logo_url": "https://cdn.example.jp/logo.png",
+        "logo_url": "https://www.example.jp/logo.png",
         "primary_colour": "#123456",
         "accent_colour": "#ABCDEF",
         "footer_text": "〒104-0061 東京都中央区銀座6-10-1",

@@ -73,7 +73,7 @@ async def test_a_japanese_mail_arrives_with_both_parts_and_branding(database, tm
     assert "入金確認済" in text.get_content() and "鈴木 太郎 様" in text.get_content()
     assert "11,000円" in text.get_content()
     body = html.get_content()
-    assert "https://cdn.example.jp/logo.png" in body and "#123456" in body
+    assert "https://www.example.jp/logo.png" in body and "#123456" in body
     assert "〒104-0061 東京都中央区銀座6-10-1" in body and "入金確認済" in body
 
     with tenant_scope(tenant):

@@ -50,7 +50,7 @@ SAMPLES = {
 }
 BRAND = Branding(
     name="しょうめい&ホスティング",
-    logo_url="https://cdn.example.jp/logo.png",
+    logo_url="https://www.example.jp/logo.png",
     primary_colour="#123456",
     accent_colour="#ABCDEF",
     footer_text="東京都中央区銀座6-10-1",
