@@ -42,6 +42,7 @@ from core.orders.lifecycle import transition
 from core.orders.states import OrderState
 from core.orders.tables import Order
 from core.orders.views import order_row
+from core.payments.recipients import RecipientLookup, mail_day, mail_language, recipient_fields
 from core.payments.tables import AppliedOutcome
 
 MONEY_IN = (PaymentState.SUCCEEDED, PaymentState.PARTIAL)
@@ -176,8 +177,14 @@ async def _existing(ctx: Context, adapter: str, reference: str) -> AppliedPaymen
     return _view(row, applied=False)
 
 
-async def apply_outcome(ctx: Context, outcome: PaymentOutcome, adapter: str) -> AppliedPayment:
-    """Apply ``outcome`` of ``adapter`` once (see the module docstring)."""
+async def apply_outcome(
+    ctx: Context,
+    outcome: PaymentOutcome,
+    adapter: str,
+    recipients: RecipientLookup | None = None,
+) -> AppliedPayment:
+    """Apply ``outcome`` of ``adapter`` once (see the module docstring). ``recipients``
+    (``core.payments.recipients``) names who gets the 入金確認済 mail of ``payment.confirmed``."""
     if outcome.state not in MONEY_IN and outcome.state not in RECORD_ONLY:
         raise ValueError(f"{outcome.state.value} is not a final payment outcome")
     async with write_transaction():
@@ -192,7 +199,7 @@ async def apply_outcome(ctx: Context, outcome: PaymentOutcome, adapter: str) -> 
             event = "payment.unsupported_payable"
             payload: dict[str, Any] = {}
         elif outcome.state in MONEY_IN:
-            values, event, payload = await _money_in(ctx, outcome)
+            values, event, payload = await _money_in(ctx, outcome, recipients)
         else:
             values, event, payload = {"effect": "recorded"}, RECORD_ONLY[outcome.state], {}
         await (
@@ -245,7 +252,7 @@ async def _lock_order(ctx: Context, order_id: int) -> None:
 
 
 async def _money_in(
-    ctx: Context, outcome: PaymentOutcome
+    ctx: Context, outcome: PaymentOutcome, recipients: RecipientLookup | None
 ) -> tuple[dict[str, Any], str, dict[str, Any]]:
     order_id = outcome.payable_id
     order = await order_row(ctx, order_id)
@@ -276,8 +283,13 @@ async def _money_in(
     await transition(ctx, order_id, OrderState.PAID, reason)
     await _mark_invoice_paid(ctx, order_id, outcome.reference)
     values["effect"] = "overpaid" if surplus else "paid"
-    paid_on = local_date(ctx.clock).isoformat()
-    return values, "payment.confirmed", {**common, "paid_on": paid_on, "total": order["total"]}
+    mail = await recipient_fields(ctx, recipients, order["customer_id"])
+    paid_on = mail_day(local_date(ctx.clock), mail_language(ctx, mail))
+    return (
+        values,
+        "payment.confirmed",
+        {**mail, **common, "paid_on": paid_on, "total": order["total"]},
+    )
 
 
 async def _mark_invoice_paid(ctx: Context, order_id: int, reference: str) -> None:

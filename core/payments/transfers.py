@@ -1,9 +1,11 @@
 """Bank transfer (銀行振込) for orders: instructions with a stored expectation, Zengin imports,
 and the unmatched queue finance staff resolve by hand.
 
-- ``issue_transfer_instructions(ctx, order_id, account)`` stores the order's payer reference,
-  amount and due date (once: issuing again returns what was stored) and announces
-  ``payment.instructions_issued``. A draft order moves to awaiting_payment.
+- ``issue_transfer_instructions(ctx, order_id, account, recipients=None)`` stores the order's
+  payer reference, amount and due date (once: issuing again returns what was stored) and
+  announces ``payment.instructions_issued`` with everything the お振込先のご案内 mail needs; the
+  recipient (``to``, ``language``, ``customer_name``) comes from the ``recipients`` lookup
+  (``core.payments.recipients``). A draft order moves to awaiting_payment.
 - ``import_zengin(ctx, data)`` refuses a file that fails the parser's checks (whole, with the
   parser's message), stores the file (its fingerprint is unique per tenant: the same file again
   changes nothing and says so) and each line (line fingerprints are unique too, so a line seen in
@@ -11,6 +13,10 @@ and the unmatched queue finance staff resolve by hand.
   ``plugins.bank_transfer.matching`` and applies every outcome through ``ledger.apply_outcome``.
   Lines nobody matches wait in the unmatched queue.
 - ``resolve_unmatched(ctx, line_id, order_id)`` assigns a queued line to an order (once).
+- ``transfer_expectation(ctx, order_id)``: the stored instructions of an order, if any.
+
+``import_zengin`` and ``resolve_unmatched`` pass their ``recipients`` lookup on to
+``apply_outcome``, so ``payment.confirmed`` (入金確認済) reaches the customer too.
 
 The parser and the matcher are the bank-transfer plugin's pure functions; this module is the
 only place in core that imports them (see docs/payments.md, "Applying outcomes").
@@ -34,6 +40,7 @@ from core.orders.lifecycle import transition
 from core.orders.states import OrderState
 from core.orders.views import order_row
 from core.payments.ledger import AppliedPayment, apply_outcome, received_for_order
+from core.payments.recipients import RecipientLookup, mail_day, mail_language, recipient_fields
 from core.payments.tables import BankFile, BankLine, TransferExpectation
 from plugins.bank_transfer.adapter import BankTransferAdapter
 from plugins.bank_transfer.matching import OpenPayment, match_transfers
@@ -106,8 +113,17 @@ async def _expectation(ctx: Context, order_id: int) -> dict[str, Any] | None:
     )
 
 
+async def transfer_expectation(ctx: Context, order_id: int) -> ExpectationView | None:
+    """The order's stored transfer instructions (None when none were issued)."""
+    row = await _expectation(ctx, order_id)
+    return _expectation_view(row) if row is not None else None
+
+
 async def issue_transfer_instructions(
-    ctx: Context, order_id: int, account: PluginAccount
+    ctx: Context,
+    order_id: int,
+    account: PluginAccount,
+    recipients: RecipientLookup | None = None,
 ) -> ExpectationView:
     """The order's transfer instructions, stored once with its payer reference and due date."""
     async with write_transaction():
@@ -149,18 +165,24 @@ async def issue_transfer_instructions(
         if state is OrderState.DRAFT:
             await transition(ctx, order_id, OrderState.AWAITING_PAYMENT, "transfer instructions")
         data = instructions.as_dict()
+        mail = await recipient_fields(ctx, recipients, order["customer_id"])
         await outbox.record(
             ctx,
             "order",
             order_id,
             "payment.instructions_issued",
             {
+                **mail,
                 "order_id": order_id,
                 "order_number": str(order_id),
                 "customer_id": order["customer_id"],
                 "amount": due,
-                "due_date": data["due_date"],
+                "due_date": mail_day(instructions.due_date, mail_language(ctx, mail)),
+                "due_on": data["due_date"],
+                "payer_reference": instructions.payer_reference,
                 "bank_account": {
+                    "bank_code": data["bank_code"],
+                    "branch_code": data["branch_code"],
                     "bank_name": data["bank_name"],
                     "branch_name": data["branch_name"],
                     "account_type": data["account_type_ja"],
@@ -208,7 +230,9 @@ def _line_status(line: TransferLine) -> str:
     return "cancellation" if line.cancelled else "new"
 
 
-async def import_zengin(ctx: Context, data: bytes) -> ImportResult:
+async def import_zengin(
+    ctx: Context, data: bytes, recipients: RecipientLookup | None = None
+) -> ImportResult:
     """Import a Zengin file once (see the module docstring); the actor is ``ctx.actor``."""
     try:
         parsed = parse_zengin(data, local_date(ctx.clock))
@@ -249,7 +273,9 @@ async def import_zengin(ctx: Context, data: bytes) -> ImportResult:
         payments: list[AppliedPayment] = []
         paid_orders: dict[str, list[int]] = {}
         for allocation in result.allocations:
-            payments.append(await apply_outcome(ctx, allocation.outcome(), ADAPTER))
+            payments.append(
+                await apply_outcome(ctx, allocation.outcome(), ADAPTER, recipients=recipients)
+            )
             paid_orders.setdefault(allocation.line.fingerprint, []).append(allocation.payable_id)
         for fingerprint, order_ids in paid_orders.items():
             await _set_line(ctx, fresh[fingerprint][0], "matched", order_ids=order_ids)
@@ -357,7 +383,9 @@ async def list_unmatched(ctx: Context) -> list[UnmatchedLine]:
     return [_unmatched_view(row) for row in rows]
 
 
-async def resolve_unmatched(ctx: Context, line_id: int, order_id: int) -> AppliedPayment:
+async def resolve_unmatched(
+    ctx: Context, line_id: int, order_id: int, recipients: RecipientLookup | None = None
+) -> AppliedPayment:
     """Finance staff assign an unmatched line to an order of the tenant: applied once."""
     async with write_transaction():
         line = await (
@@ -402,4 +430,4 @@ async def resolve_unmatched(ctx: Context, line_id: int, order_id: int) -> Applie
             payable_id=order_id,
             amount=line["amount"],
         )
-        return await apply_outcome(ctx, outcome, ADAPTER)
+        return await apply_outcome(ctx, outcome, ADAPTER, recipients=recipients)
