@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from types import FrameType
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -45,8 +46,12 @@ def run_embedded(argv: list[str]) -> None:
         _wait_until_up(f"http://{settings.host}:{settings.port}/health", children)
         print(f"\nshomei is running: open {settings.public_url}/", flush=True)
         print(f"API documentation: {settings.public_url}/api/v1/schema/docs", flush=True)
-        for line in logins:
-            print(line, flush=True)
+        parts = urlsplit(settings.public_url)
+        for line in logins:  # seeders may name {public_url}, {scheme} and {netloc}
+            text = line.format(
+                public_url=settings.public_url, scheme=parts.scheme, netloc=parts.netloc
+            )
+            print(text, flush=True)
         print("Press Ctrl-C to stop.", flush=True)
         while not stopping:
             dead = [name for name, child in children.items() if child.poll() is not None]

@@ -106,7 +106,10 @@ class Settings:
         language = get("DEFAULT_LANGUAGE", "ja")
         if language not in LANGUAGES:
             raise ConfigError(PREFIX + "DEFAULT_LANGUAGE", f"must be one of {', '.join(LANGUAGES)}")
-        public_url = get("PUBLIC_URL", f"http://{host}:{port}").rstrip("/")
+        # on this machine, "localhost": browsers resolve <tenant>.localhost to loopback too,
+        # so a tenant's console and portal work in embedded mode with no DNS
+        local = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::1") else host
+        public_url = get("PUBLIC_URL", f"http://{local}:{port}").rstrip("/")
         if urlsplit(public_url).scheme not in ("http", "https"):
             raise ConfigError(PREFIX + "PUBLIC_URL", "must start with http:// or https://")
         return cls(

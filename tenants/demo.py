@@ -27,9 +27,11 @@ DEMO_CONTACTS: tuple[tuple[str, str, str], ...] = (
 async def seed_demo_tenant(clock: Clock) -> list[str]:
     """Create the demo tenant once; print its logins every time."""
     lines = [
-        f"Demo tenant '{DEMO_SLUG}': owner {DEMO_OWNER[0]} / {DEMO_OWNER[1]}",
-        f"Demo customer: {DEMO_CUSTOMER[0]} / {DEMO_CUSTOMER[1]}",
-        f"Operator: {DEMO_OPERATOR[0]} / {DEMO_OPERATOR[1]}",
+        f"Demo tenant '{DEMO_SLUG}' console at {{scheme}}://{DEMO_SLUG}.{{netloc}}/console/login: "
+        f"owner {DEMO_OWNER[0]} / {DEMO_OWNER[1]}",
+        f"Customer portal at {{scheme}}://{DEMO_SLUG}.{{netloc}}/portal/login: "
+        f"{DEMO_CUSTOMER[0]} / {DEMO_CUSTOMER[1]}",
+        f"Operator at {{public_url}}/operator/login: {DEMO_OPERATOR[0]} / {DEMO_OPERATOR[1]}",
     ]
     if await Tenant.exists().where(Tenant.slug == DEMO_SLUG).run():
         return lines

@@ -15,7 +15,7 @@ from core.contracts.common import PluginAccount
 from core.errors import FieldError
 from tenants.audit import audit
 from tenants.credentials import Keyring, Sealed, associated_data, mask
-from tenants.errors import raise_if, refuse
+from tenants.errors import CredentialsUnreadable, raise_if, refuse
 from tenants.jsonvalues import as_dict
 from tenants.scoping import scoped, scoped_tenant_id
 from tenants.tables import ProviderAccount
@@ -168,15 +168,27 @@ def _plugin_account(
     )
 
 
-async def reencrypt_all(keyring: Keyring) -> int:
+@dataclass(frozen=True)
+class Reencrypted:
+    resealed: int
+    unreadable: tuple[int, ...]
+    """Accounts sealed with a key the keyring does not hold: left as they are, for a person."""
+
+
+async def reencrypt_all(keyring: Keyring) -> Reencrypted:
     """Re-seal every credential not sealed with the current key, across all tenants: the
-    maintenance step after rotating the secret key. Returns how many rows were re-sealed."""
+    maintenance step after rotating the secret key. One unreadable row does not stop the rest."""
     rows = await ProviderAccount.objects().where(
         (ProviderAccount.credentials_key_id != keyring.current_id)
         & (ProviderAccount.credentials_ciphertext != "")
     )
+    unreadable: list[int] = []
     for row in rows:
-        clear = open_credentials(keyring, row.tenant, _sealed(row))
+        try:
+            clear = open_credentials(keyring, row.tenant, _sealed(row))
+        except CredentialsUnreadable:
+            unreadable.append(row.id)
+            continue
         fresh = seal_credentials(keyring, row.tenant, clear)
         await ProviderAccount.update(
             {
@@ -187,4 +199,4 @@ async def reencrypt_all(keyring: Keyring) -> int:
             (ProviderAccount.id == row.id)
             & (ProviderAccount.credentials_key_id == row.credentials_key_id)
         )
-    return len(rows)
+    return Reencrypted(resealed=len(rows) - len(unreadable), unreadable=tuple(unreadable))

@@ -22,8 +22,13 @@ def test_shomei_up_serves_runs_tasks_and_stops_cleanly(tmp_path, processes):
         )
         output = log.read_text()
         base = f"http://127.0.0.1:{port}"
-        assert f"open {base}/" in output
+        assert f"open http://localhost:{port}/" in output
         assert re.search(r"owner@\S+ / \S+", output), "the demo logins are printed"
+        console = f"http://demo.localhost:{port}/console/login"
+        assert console in output
+        # browsers resolve demo.localhost to this machine; the Host header is what decides
+        page = httpx.get(f"{base}/console/login", headers={"Host": f"demo.localhost:{port}"})
+        assert page.status_code == 200 and "password" in page.text
 
         assert httpx.get(f"{base}/health").json() == {"status": "ok"}
         assert httpx.get(f"{base}/ready").status_code == 200

@@ -14,7 +14,7 @@ def test_defaults_are_embedded(tmp_path):
     assert settings.database_url == f"sqlite:///{tmp_path / 'shomei.sqlite3'}"
     assert settings.broker_url == "filesystem://"
     assert settings.default_language == "ja"
-    assert settings.public_url == "http://127.0.0.1:8000"
+    assert settings.public_url == "http://localhost:8000"
 
 
 def test_secret_key_is_generated_once_and_kept_private(tmp_path):

@@ -133,7 +133,7 @@ async def test_key_rotation_old_key_reads_new_key_writes_reencrypt_moves_rows():
     with tenant_scope(result.tenant):
         (view,) = await list_accounts(ctx, rotated)  # old key id still opens
         assert view.credentials["api_key"] == "••••abcd"
-    assert await reencrypt_all(rotated) >= 1
+    assert (await reencrypt_all(rotated)).resealed >= 1
     row = await ProviderAccount.objects().get(ProviderAccount.id == view.id)
     assert row.credentials_key_id == rotated.current_id
     with tenant_scope(result.tenant):
@@ -141,3 +141,19 @@ async def test_key_rotation_old_key_reads_new_key_writes_reencrypt_moves_rows():
         assert fresh.credentials == {"api_key": STRIPE_KEY}
         with pytest.raises(CredentialsUnreadable):
             await list_accounts(ctx, old)  # the old key alone no longer reads it
+
+
+async def test_reencrypt_leaves_rows_of_an_unknown_key_for_a_person_and_goes_on():
+    clock = FrozenClock(START)
+    lost, kept = await active_tenant(clock), await active_tenant(clock)
+    stranger = Keyring("a-key-nobody-kept-" + "z" * 32)
+    with tenant_scope(lost[0].tenant):
+        ctx = staff_context(lost[0].tenant, lost[0].owner_id, clock)
+        unreadable = await save_account(ctx, stranger, "provider", "digicert", {}, {"k": "v1"})
+    with tenant_scope(kept[0].tenant):
+        ctx = staff_context(kept[0].tenant, kept[0].owner_id, clock)
+        readable = await save_account(ctx, Keyring(OLD), "provider", "digicert", {}, {"k": "v2"})
+    report = await reencrypt_all(Keyring(NEW, previous_secrets=[OLD]))
+    assert unreadable.id in report.unreadable
+    row = await ProviderAccount.objects().get(ProviderAccount.id == readable.id)
+    assert row.credentials_key_id == Keyring(NEW).current_id
