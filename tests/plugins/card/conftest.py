@@ -1,5 +1,5 @@
-"""Fixtures of the card tests: a real localstripe server on loopback, and a database of
-their own with the card app migrated (the session database is left exactly as it was)."""
+"""Fixtures of the card tests: a real localstripe server on loopback. The card app is a
+built-in, so its table is in the session database of ``tests/conftest.py``."""
 
 from __future__ import annotations
 
@@ -7,19 +7,15 @@ import secrets
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
-import asyncpg
 import pytest
 
-from core import db
 from core.clock import FrozenClock
 from core.context import Actor, Context, TenantRef
 from core.contracts.common import PluginAccount
-from core.plugins import build_plugin_manager, piccolo_app_modules
 from plugins.card.adapter import CardAdapter
-from tests.conftest import BACKENDS, POSTGRES_ADMIN_URL, _postgres_url
 from tests.processes import ROOT, free_port, stop, wait_for
 
 SECRET_KEY = "sk_test_" + "a" * 24
@@ -74,41 +70,3 @@ def account() -> PluginAccount:
 @pytest.fixture
 def adapter(account: PluginAccount, localstripe: str) -> CardAdapter:
     return CardAdapter(account, api_base=localstripe)
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-async def card_database(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[str]:
-    """A throw-away database with every app plus ``card`` migrated and bound; afterwards
-    the previous binding (the session database, if any) is bound again. The session database
-    never sees the card table, so no other test depends on this module having run."""
-    try:
-        previous = (db.bound_engine(), list(db.bound_registry().apps or []))
-    except RuntimeError:
-        previous = None
-    name = ""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('card') / 'card.sqlite3'}"
-    else:
-        name = f"shomei_card_{secrets.token_hex(4)}"
-        admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
-        try:
-            await admin.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await admin.close()
-        url = _postgres_url(name)
-    pm = build_plugin_manager(load_entrypoints=False)  # plugins.card is a built-in
-    db.bind_engine(db.make_engine(url), piccolo_app_modules(pm))
-    try:
-        await db.migrate()
-        yield request.param
-    finally:
-        if previous is not None:
-            db.bind_engine(*previous)
-        if name:
-            admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
-            try:
-                await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            finally:
-                await admin.close()

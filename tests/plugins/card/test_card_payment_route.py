@@ -8,33 +8,24 @@ localstripe refuses ``return_url`` on PaymentIntents and always answers 3-D Secu
 it): the test then plays Stripe's part and sends the "browser" there with ``payment_intent``.
 """
 
-import secrets
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
-import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
 
-from core import db
 from core.context import tenant_scope
 from core.contracts.common import PluginAccount
 from core.orders.states import OrderState
 from core.orders.views import get_order
 from core.payments.tables import AppliedOutcome
-from core.plugins import build_plugin_manager, piccolo_app_modules
 from core.tables import OutboxEvent
 from plugins.card.adapter import CardAdapter
 from tenants.api_keys import SCOPES, create_api_key
 from tenants.credentials import Keyring
 from tenants.provider_accounts import save_account
 from tests.conftest import (
-    BACKENDS,
-    POSTGRES_ADMIN_URL,
-    DatabaseUnderTest,
-    _postgres_url,
     make_app,
     make_settings,
 )
@@ -64,48 +55,10 @@ class ReturningCardPlugin(LocalCardPlugin):
         self.adapter = Returning
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-async def route_database(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[DatabaseUnderTest]:
-    """Every app plus ``card`` in a database of this module's own (as the webhook route test)."""
-    try:
-        previous = (db.bound_engine(), list(db.bound_registry().apps or []))
-    except RuntimeError:
-        previous = None
-    name = ""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('cardpay') / 'cardpay.sqlite3'}"
-    else:
-        name = f"shomei_cardpay_{secrets.token_hex(4)}"
-        admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
-        try:
-            await admin.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await admin.close()
-        url = _postgres_url(name)
-    pm = build_plugin_manager(
-        load_entrypoints=False, extra=[LocalCardPlugin("http://unused")], disabled=["plugins.card"]
-    )
-    db.bind_engine(db.make_engine(url), piccolo_app_modules(pm))
-    try:
-        await db.migrate()
-        yield DatabaseUnderTest(request.param, url)
-    finally:
-        if previous is not None:
-            db.bind_engine(*previous)
-        if name:
-            admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
-            try:
-                await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            finally:
-                await admin.close()
-
-
 @pytest.fixture
-async def shop(route_database, tmp_path, clock, localstripe):
+async def shop(database, tmp_path, clock, localstripe):
     """The app, a tenant with its card account and an API key, and an order awaiting payment."""
-    settings = make_settings(tmp_path / "var", route_database)
+    settings = make_settings(tmp_path / "var", database)
     plugin = ReturningCardPlugin(localstripe)
     app = make_app(settings, plugins=[plugin], disabled_plugins=["plugins.card"], clock=clock)
     async with AsyncTestClient(app) as client:

@@ -1,5 +1,5 @@
-"""POST /webhooks/stripe/{tenant_slug} end to end: localstripe for the intents, a database of
-its own with every app plus ``card`` migrated, the web app with the card plugin's route.
+"""POST /webhooks/stripe/{tenant_slug} end to end: localstripe for the intents, the
+session database (card is a built-in), the web app with the card plugin's route.
 
 A successful payment's webhook replayed five times, and a failed earlier attempt delivered after
 the success, pay the order exactly once; a bad signature and an old timestamp are refused (400)
@@ -8,22 +8,17 @@ and logged; an unknown tenant is 404.
 
 import json
 import logging
-import secrets
-from collections.abc import AsyncIterator
 from typing import Any
 
-import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
 
-from core import db
 from core.context import tenant_scope
 from core.contracts.common import PluginAccount
 from core.contracts.payments import PaymentRequest, PaymentState
 from core.hookspecs import hookimpl
 from core.orders.states import OrderState
 from core.orders.views import get_order
-from core.plugins import build_plugin_manager, piccolo_app_modules
 from core.tables import OutboxEvent
 from plugins.card import register_routes as card_routes
 from plugins.card.adapter import CardAdapter
@@ -31,10 +26,6 @@ from plugins.card.webhooks import signature_header
 from tenants.credentials import Keyring
 from tenants.provider_accounts import save_account
 from tests.conftest import (
-    BACKENDS,
-    POSTGRES_ADMIN_URL,
-    DatabaseUnderTest,
-    _postgres_url,
     make_app,
     make_settings,
 )
@@ -68,49 +59,10 @@ class LocalCardPlugin:
         return card_routes()
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-async def card_app_database(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[DatabaseUnderTest]:
-    """Every app plus ``card``, migrated in a database of this module's own; the previous
-    binding comes back afterwards (the session database never gains the card table)."""
-    try:
-        previous = (db.bound_engine(), list(db.bound_registry().apps or []))
-    except RuntimeError:
-        previous = None
-    name = ""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('cardweb') / 'cardweb.sqlite3'}"
-    else:
-        name = f"shomei_cardweb_{secrets.token_hex(4)}"
-        admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
-        try:
-            await admin.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await admin.close()
-        url = _postgres_url(name)
-    pm = build_plugin_manager(
-        load_entrypoints=False, extra=[LocalCardPlugin("http://unused")], disabled=["plugins.card"]
-    )
-    db.bind_engine(db.make_engine(url), piccolo_app_modules(pm))
-    try:
-        await db.migrate()
-        yield DatabaseUnderTest(request.param, url)
-    finally:
-        if previous is not None:
-            db.bind_engine(*previous)
-        if name:
-            admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
-            try:
-                await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            finally:
-                await admin.close()
-
-
 @pytest.fixture
-async def shop(card_app_database, tmp_path, clock, localstripe):
+async def shop(database, tmp_path, clock, localstripe):
     """The app, a tenant with its card account, and an order awaiting payment."""
-    settings = make_settings(tmp_path / "var", card_app_database)
+    settings = make_settings(tmp_path / "var", database)
     app = make_app(
         settings,
         plugins=[LocalCardPlugin(localstripe)],

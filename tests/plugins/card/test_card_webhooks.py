@@ -64,7 +64,7 @@ def test_old_timestamp_is_judged_by_the_injected_clock(clock):
         verify_webhook(body, header, WEBHOOK_SECRET, clock.now())
 
 
-async def test_webhook_flow_with_a_replay(card_database, adapter, ctx, clock):
+async def test_webhook_flow_with_a_replay(database, adapter, ctx, clock):
     """Verified, recorded once, confirmed by re-fetching the intent; the replay is a duplicate
     even though the event's own copy of the intent is stale (it still says requires_action)."""
     started = await adapter.start(ctx, _paid_request())
@@ -80,7 +80,7 @@ async def test_webhook_flow_with_a_replay(card_database, adapter, ctx, clock):
     assert await record_event_once(ctx, replay["id"], replay["type"]) is False
 
 
-async def test_event_ids_are_per_tenant(card_database, ctx):
+async def test_event_ids_are_per_tenant(database, ctx):
     other = ctx.__class__(TenantRef(2, "other"), ctx.actor, ctx.clock, ctx.idempotency_key)
     assert await record_event_once(ctx, "evt_shared") is True
     assert await record_event_once(other, "evt_shared") is True
