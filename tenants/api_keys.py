@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from core.clock import Clock
 from core.context import Actor, ActorKind, Context, TenantRef
@@ -33,6 +33,10 @@ SCOPES: tuple[str, ...] = (
     "customers:read",
     "customers:write",
 )
+
+
+LAST_USED_PRECISION = timedelta(minutes=1)
+"""``last_used_at`` is written at most once a minute per key: not a write on every API call."""
 
 
 @dataclass(frozen=True)
@@ -154,5 +158,6 @@ async def authenticate(key: str, clock: Clock) -> ApiKeyPrincipal:
     tenant = await Tenant.objects().where(Tenant.id == row.tenant).first()
     if tenant is None or tenant.status != TenantStatus.ACTIVE.value:
         refuse("api_key", "tenants.tenant_not_active")
-    await ApiKey.update({ApiKey.last_used_at: now}).where(ApiKey.id == row.id)
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_PRECISION:
+        await ApiKey.update({ApiKey.last_used_at: now}).where(ApiKey.id == row.id)
     return ApiKeyPrincipal(tenant_ref(tenant), row.id, tuple(as_list(row.scopes)))

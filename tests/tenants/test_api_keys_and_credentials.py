@@ -157,3 +157,25 @@ async def test_reencrypt_leaves_rows_of_an_unknown_key_for_a_person_and_goes_on(
     assert unreadable.id in report.unreadable
     row = await ProviderAccount.objects().get(ProviderAccount.id == readable.id)
     assert row.credentials_key_id == Keyring(NEW).current_id
+
+
+async def test_last_used_is_written_at_most_once_a_minute():
+    from datetime import timedelta
+
+    from tenants.tables import ApiKey
+
+    clock = FrozenClock(START)
+    result, _ = await active_tenant(clock)
+    ctx = staff_context(result.tenant, result.owner_id, clock)
+    with tenant_scope(result.tenant):
+        created = await create_api_key(ctx, "panel", ["orders:read"])
+    await authenticate(created.key, clock)
+    first = clock.now()
+    clock.advance(timedelta(seconds=30))
+    await authenticate(created.key, clock)
+    row = await ApiKey.objects().get(ApiKey.id == created.id)
+    assert row.last_used_at == first
+    clock.advance(timedelta(seconds=31))
+    await authenticate(created.key, clock)
+    row = await ApiKey.objects().get(ApiKey.id == created.id)
+    assert row.last_used_at == clock.now()
