@@ -20,7 +20,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from core import db
 from core.clock import Clock, SystemClock
-from core.i18n import load_catalogs, merge_catalogs
+from core.i18n import merge_catalogs
 from core.logs import configure_logging
 from core.plugins import Registry, build_plugin_manager, collect_list, piccolo_app_modules
 from core.settings import Settings, get_settings
@@ -30,6 +30,7 @@ from web.areas import browser_routers
 from web.controllers.health import HealthController
 from web.controllers.home import HomeController
 from web.csrf import csrf_middleware
+from web.i18n import web_catalogs
 from web.middleware import request_id_middleware
 from web.openapi_docs import OfflineDocsPlugin
 from web.ratelimit import MemoryStore, RateLimiter, RedisStore
@@ -86,7 +87,7 @@ def create_app(
         registry=Registry(pm),
         celery=create_celery(settings, pm),
         pages=pages,
-        catalogs=merge_catalogs([*pm.hook.register_translations(), load_catalogs("web")]),
+        catalogs=merge_catalogs([*pm.hook.register_translations(), web_catalogs()]),
         clock=clock,
         rate_limiter=RateLimiter(_counter_store(settings, clock), limit=settings.api_rate_limit),
         login_throttle=LoginThrottle(_counter_store(settings, clock)),
