@@ -24,6 +24,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "plugins.digicert",
     "plugins.wallet",
     "plugins.direct_debit",
+    "workers.tasks.fulfilment",
 )
 """shomei's built-in plugins: ordinary modules with ``@hookimpl`` functions."""
 

@@ -1,0 +1,1 @@
+"""Entitlements: what a customer bought and can use, made from paid order lines by providers."""

@@ -1,0 +1,159 @@
+"""Writing what providers answer: a line's results once, a poll's answer once, each with its
+outbox event in the same transaction (``entitlement.issued`` when an entitlement becomes
+usable), so mail and webhooks follow without a second source of truth."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from core import outbox
+from core.context import Context
+from core.contracts.providers import EntitlementState, FulfilmentResult
+from core.entitlements.tables import Entitlement
+from core.entitlements.views import EntitlementRecord
+from core.orders.idempotency import write_transaction
+from core.renewal import METHOD_RULES
+
+ISSUED_STATES = frozenset({EntitlementState.ACTIVE, EntitlementState.ISSUED})
+"""States in which the customer can use an entitlement: reaching one announces it."""
+
+DEFAULT_POLL_AFTER = 300
+"""Seconds until a PENDING entitlement is asked again when its provider names no delay."""
+
+
+def next_poll_at(result: FulfilmentResult, now: datetime) -> datetime | None:
+    if result.state is not EntitlementState.PENDING:
+        return None
+    return now + timedelta(seconds=max(1, result.poll_after or DEFAULT_POLL_AFTER))
+
+
+def issued_at(result: FulfilmentResult, now: datetime) -> datetime | None:
+    if result.issued_at is not None:
+        return result.issued_at
+    return now if result.state in ISSUED_STATES else None
+
+
+def auto_renews(payment_method: str) -> bool:
+    """Paying with a recurring method sets automatic renewal (``core.renewal``); whether the
+    entitlement can be renewed at all is the provider's ``renewal_opens``."""
+    rule = METHOD_RULES.get(payment_method)
+    return bool(rule and rule.sets_auto_renewal)
+
+
+async def announce_issued(ctx: Context, entitlement_id: int, values: dict[str, Any]) -> None:
+    expires = values.get("expires_at")
+    await outbox.record(
+        ctx,
+        "entitlement",
+        entitlement_id,
+        "entitlement.issued",
+        {
+            "entitlement_id": entitlement_id,
+            "order_id": values.get("order_id"),
+            "customer_id": values.get("customer_id"),
+            "provider_code": values.get("provider_code"),
+            "product_code": values.get("product_code"),
+            "state": str(values.get("state")),
+            "expires_at": expires.isoformat() if expires else None,
+        },
+    )
+
+
+async def store_line_results(
+    ctx: Context,
+    order: dict[str, Any],
+    line: dict[str, Any],
+    results: Sequence[FulfilmentResult],
+) -> list[int]:
+    """Store one order line's results as entitlements ``seq`` 0, 1, …; a second call with the
+    same line stores nothing new and returns the ids stored first."""
+    now = ctx.clock.now()
+    key = (Entitlement.tenant_id, Entitlement.order_line_id, Entitlement.seq)
+    ids: list[int] = []
+    async with write_transaction():
+        for seq, result in enumerate(results):
+            values: dict[str, Any] = {
+                "tenant_id": ctx.tenant.id,
+                "customer_id": order["customer_id"],
+                "order_id": order["id"],
+                "order_line_id": line["id"],
+                "seq": seq,
+                "provider_code": line["provider_code"],
+                "provider_account_id": line["provider_account_id"],
+                "product_code": line["product_code"],
+                "state": result.state.value,
+                "upstream_ref": result.upstream_ref,
+                "data": dict(result.data),
+                "issued_at": issued_at(result, now),
+                "expires_at": result.expires_at,
+                "next_poll_at": next_poll_at(result, now),
+                "poll_attempts": 0,
+                "auto_renew": auto_renews(order["payment_method"]),
+                "payment_method": order["payment_method"],
+                "created_at": now,
+                "updated_at": now,
+            }
+            inserted = await (
+                Entitlement.insert(Entitlement(**values))
+                .on_conflict(target=key, action="DO NOTHING")
+                .returning(Entitlement.id)
+                .run()
+            )
+            if inserted:
+                ids.append(inserted[0]["id"])
+                if result.state in ISSUED_STATES:
+                    await announce_issued(ctx, ids[-1], values)
+                continue
+            existing = await (
+                Entitlement.select(Entitlement.id)
+                .where(
+                    (Entitlement.tenant_id == ctx.tenant.id)
+                    & (Entitlement.order_line_id == line["id"])
+                    & (Entitlement.seq == seq)
+                )
+                .first()
+                .run()
+            )
+            ids.append(existing["id"])
+    return ids
+
+
+async def store_poll_result(
+    ctx: Context, record: EntitlementRecord, result: FulfilmentResult, claimed_attempts: int
+) -> bool:
+    """Write a poll's answer if the entitlement is still the pending one this poll claimed
+    (``poll_attempts`` unchanged since); False when another writer got there first."""
+    now = ctx.clock.now()
+    values: dict[str, Any] = {
+        "state": result.state.value,
+        "upstream_ref": result.upstream_ref or record.upstream_ref,
+        "data": {**record.data, **result.data},
+        "issued_at": issued_at(result, now) or record.issued_at,
+        "expires_at": result.expires_at or record.expires_at,
+        "next_poll_at": next_poll_at(result, now),
+        "updated_at": now,
+    }
+    async with write_transaction():
+        changed = await (
+            Entitlement.update({getattr(Entitlement, k): v for k, v in values.items()})
+            .where(
+                (Entitlement.id == record.id)
+                & (Entitlement.tenant_id == ctx.tenant.id)
+                & (Entitlement.state == EntitlementState.PENDING.value)
+                & (Entitlement.poll_attempts == claimed_attempts)
+            )
+            .returning(Entitlement.id)
+            .run()
+        )
+        if changed and result.state in ISSUED_STATES:
+            announced = {
+                **values,
+                "order_id": record.order_id,
+                "customer_id": record.customer_id,
+                "provider_code": record.provider_code,
+                "product_code": record.product_code,
+            }
+            await announce_issued(ctx, record.id, announced)
+    return bool(changed)
