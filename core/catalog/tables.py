@@ -2,7 +2,8 @@
 
 Composite unique indexes are created by hand in a migration (SQLite has no ADD CONSTRAINT):
 products on (tenant_id, provider_account_id, code), contracts on (tenant_id,
-provider_account_id), retail prices on (tenant_id, product_id, term_months).
+provider_account_id), retail prices on (tenant_id, product_id, term_months), accepted payment
+methods on (tenant_id, product_id).
 """
 
 from __future__ import annotations
@@ -73,4 +74,14 @@ class RetailPrice(Table, tablename="catalog_retail_price"):
     base = Integer()
     per_additional_fqdn = Integer(default=0)
     per_wildcard = Integer(default=0)
+    updated_at = Timestamptz()
+
+
+class ProductPaymentMethods(Table, tablename="catalog_product_payment_method"):
+    """The payment methods (adapter codes) a product accepts, when the tenant narrowed them.
+    No row: every method the tenant has enabled. Unique (tenant_id, product_id)."""
+
+    tenant_id = Integer(index=True)
+    product_id = Integer()
+    methods = JSON()
     updated_at = Timestamptz()

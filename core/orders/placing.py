@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from core import outbox
 from core.catalog.errors import refuse
+from core.catalog.payment_methods import refuse_unaccepted
 from core.context import Context
 from core.errors import ValidationFailed
 from core.orders.deps import OrderDeps
@@ -58,7 +59,10 @@ async def place(
     deps: OrderDeps,
     quote_id: int | None = None,
 ) -> OrderView:
-    """Write an accepted order with its lines and its order.created event, once per key."""
+    """Write an accepted order with its lines and its order.created event, once per key.
+    The payment method must be accepted by every line's product (``payment_method`` error)."""
+    product_ids = [line.product_id for line in lines if line.product_id is not None]
+    await refuse_unaccepted(ctx, payment_method, product_ids, deps.payment_methods)
     totals = compute_totals(((line.amount, line.tax_rate) for line in lines), deps.tax.rounding)
     now = ctx.clock.now()
     key = ctx.idempotency_key or None

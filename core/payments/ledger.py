@@ -16,6 +16,9 @@ same transaction:
   awaiting payment (already paid, cancelled, failed) is all surplus, for finance to refund.
 - FAILED and CANCELLED are recorded (``payment.failed`` / ``payment.cancelled``) and never
   change the order: the payer may try again. REFUNDED is recorded (``payment.refunded``).
+- money for a payable other than an order (a wallet top-up, ``payable_type="wallet_topup"``)
+  is recorded as received in full and announced once as ``payment.received``; the payable's
+  owner (the wallet plugin's outbox handler) acts on it, idempotently.
 - PENDING and REQUIRES_ACTION are not facts and are refused (``ValueError``): adapters do not
   produce them as outcomes.
 
@@ -71,7 +74,8 @@ class AppliedPayment:
     surplus: int
     remaining_due: int
     effect: str
-    """paid | partial | overpaid | surplus | recorded | unsupported_payable"""
+    """paid | partial | overpaid | surplus | recorded | received (a payable other than an
+    order, announced as ``payment.received`` for its owner)"""
 
 
 @dataclass(frozen=True)
@@ -194,10 +198,14 @@ async def apply_outcome(
         record_id = await _claim(ctx, adapter, outcome)
         if record_id is None:
             return await _existing(ctx, adapter, outcome.reference)
-        if outcome.payable_type != "order":
-            values = {"effect": "unsupported_payable"}
-            event = "payment.unsupported_payable"
-            payload: dict[str, Any] = {}
+        payload: dict[str, Any] = {}
+        if outcome.payable_type != "order" and outcome.state in MONEY_IN:
+            # a payable another part owns (a wallet top-up): the whole amount is received,
+            # and its owner acts on ``payment.received`` (once: this row is inserted once)
+            values = {"received": outcome.amount, "effect": "received"}
+            event = "payment.received"
+        elif outcome.payable_type != "order":
+            values, event = {"effect": "recorded"}, RECORD_ONLY[outcome.state]
         elif outcome.state in MONEY_IN:
             values, event, payload = await _money_in(ctx, outcome, recipients)
         else:

@@ -3,12 +3,14 @@
 
 - ``payments_outcome (tenant_id, adapter, reference)``: an outcome is applied once;
 - ``payments_expectation (tenant_id, order_id)`` and ``(tenant_id, payer_reference)``;
-- ``payments_bank_file (tenant_id, fingerprint)``, ``payments_bank_line (tenant_id, fingerprint)``.
+- ``payments_bank_file (tenant_id, fingerprint)``, ``payments_bank_line (tenant_id, fingerprint)``;
+- ``payments_payable_expectation (tenant_id, payer_reference)`` among open rows,
+  ``payments_customer_setting (tenant_id, customer_id)``.
 """
 
 from __future__ import annotations
 
-from piccolo.columns import Date, Integer, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, Integer, Timestamptz, Varchar
 from piccolo.columns.column_types import JSON
 from piccolo.table import Table
 
@@ -80,3 +82,35 @@ class BankLine(Table, tablename="payments_bank_line"):
     order_ids = JSON()
     resolved_by = Varchar(length=255, default="")
     resolved_at = Timestamptz(null=True, default=None)
+
+
+class PayableExpectation(Table, tablename="payments_payable_expectation"):
+    """A bank transfer awaited for a payable other than an order (a wallet top-up): ``state``
+    is ``open`` until an imported line pays it, then ``settled``. Unique (tenant_id,
+    payer_reference) among open rows (partial unique index, hand-written migration)."""
+
+    tenant_id = Integer(index=True)
+    payable_type = Varchar(length=32)
+    payable_id = Integer()
+    customer_id = Integer(default=0)
+    payer_reference = Varchar(length=16)
+    amount = Integer()
+    due_date = Date()
+    instructions = JSON()
+    state = Varchar(length=16, default="open")
+    created_at = Timestamptz()
+    settled_at = Timestamptz(null=True, default=None)
+
+
+class CustomerPaymentSetting(Table, tablename="payments_customer_setting"):
+    """A customer's chosen payment method and automatic-renewal setting (the default copied
+    onto new entitlements). ``payment_method`` "" means none chosen (after a reset).
+    Unique (tenant_id, customer_id) (hand-written migration)."""
+
+    tenant_id = Integer(index=True)
+    customer_id = Integer()
+    payment_method = Varchar(length=32, default="")
+    auto_renew = Boolean(default=False)
+    renewal_day = Integer(null=True, default=None)
+    saved_method_ref = Varchar(length=255, default="")
+    updated_at = Timestamptz()

@@ -18,8 +18,14 @@ and the unmatched queue finance staff resolve by hand.
 ``import_zengin`` and ``resolve_unmatched`` pass their ``recipients`` lookup on to
 ``apply_outcome``, so ``payment.confirmed`` (入金確認済) reaches the customer too.
 
-The parser and the matcher are the bank-transfer plugin's pure functions; this module is the
-only place in core that imports them (see docs/payments.md, "Applying outcomes").
+The parser, the matcher and the instructions are the bank-transfer plugin's; core reaches
+them through ``core.payments.bank_backend`` (the adapter class found by code in the plugin
+registry), never by import. Every service takes an optional ``backend`` (the web layer passes
+its registry's); without it the built-in plugins' is used.
+
+Payables other than orders (a wallet top-up) wait in ``payments_payable_expectation``
+(``expect_transfer``); ``import_zengin`` matches them with the orders and settles them when
+their money is applied.
 """
 
 from __future__ import annotations
@@ -39,15 +45,19 @@ from core.orders.idempotency import write_transaction
 from core.orders.lifecycle import transition
 from core.orders.states import OrderState
 from core.orders.views import order_row
+from core.payments.bank_backend import (
+    BankFileRefused,
+    BankLineRecord,
+    BankTransferBackend,
+    OpenPayment,
+    bank_transfer_backend,
+)
 from core.payments.ledger import AppliedPayment, apply_outcome, received_for_order
 from core.payments.recipients import RecipientLookup, mail_day, mail_language, recipient_fields
-from core.payments.tables import BankFile, BankLine, TransferExpectation
-from plugins.bank_transfer.adapter import BankTransferAdapter
-from plugins.bank_transfer.matching import OpenPayment, match_transfers
-from plugins.bank_transfer.records import TransferLine, ZenginError
-from plugins.bank_transfer.zengin import parse_zengin
+from core.payments.tables import BankFile, BankLine, PayableExpectation, TransferExpectation
 
 ADAPTER = "bank_transfer"
+OPEN, SETTLED = "open", "settled"
 
 
 def _refuse(field: str, message_id: str, **params: object) -> ValidationFailed:
@@ -124,8 +134,10 @@ async def issue_transfer_instructions(
     order_id: int,
     account: PluginAccount,
     recipients: RecipientLookup | None = None,
+    backend: BankTransferBackend | None = None,
 ) -> ExpectationView:
     """The order's transfer instructions, stored once with its payer reference and due date."""
+    backend = backend or bank_transfer_backend()
     async with write_transaction():
         order = await order_row(ctx, order_id)
         existing = await _expectation(ctx, order_id)
@@ -140,7 +152,7 @@ async def issue_transfer_instructions(
         due = order["total"] - received
         request = PaymentRequest("order", order_id, due, order["customer_id"] or 0)
         try:
-            instructions = BankTransferAdapter(account).instructions(ctx, request)
+            instructions = backend(account).instructions(ctx, request)
         except (KeyError, ValueError):
             raise _refuse("account", "payments.instructions.account_incomplete") from None
         inserted = await (
@@ -221,22 +233,42 @@ async def open_payments(ctx: Context) -> list[OpenPayment]:
                 virtual_account=row["virtual_account"],
             )
         )
+    others = await (
+        PayableExpectation.select()
+        .where((PayableExpectation.tenant_id == ctx.tenant.id) & (PayableExpectation.state == OPEN))
+        .order_by(PayableExpectation.id)
+        .run()
+    )
+    found += [
+        OpenPayment(
+            payable_type=row["payable_type"],
+            payable_id=row["payable_id"],
+            customer_id=row["customer_id"],
+            amount_due=row["amount"],
+            payer_reference=row["payer_reference"],
+        )
+        for row in others
+    ]
     return found
 
 
-def _line_status(line: TransferLine) -> str:
+def _line_status(line: BankLineRecord) -> str:
     if not line.credit:
         return "ignored"
     return "cancellation" if line.cancelled else "new"
 
 
 async def import_zengin(
-    ctx: Context, data: bytes, recipients: RecipientLookup | None = None
+    ctx: Context,
+    data: bytes,
+    recipients: RecipientLookup | None = None,
+    backend: BankTransferBackend | None = None,
 ) -> ImportResult:
     """Import a Zengin file once (see the module docstring); the actor is ``ctx.actor``."""
+    backend = backend or bank_transfer_backend()
     try:
-        parsed = parse_zengin(data, local_date(ctx.clock))
-    except ZenginError as exc:
+        parsed = backend.parse_statement(data, local_date(ctx.clock))
+    except BankFileRefused as exc:
         raise _refuse(
             "file",
             "payments.bank_file.refused",
@@ -264,19 +296,25 @@ async def import_zengin(
         if not inserted:
             return await _previous_import(ctx, parsed.fingerprint)
         file_id = inserted[0]["id"]
-        fresh: dict[str, tuple[int, TransferLine]] = {}
+        fresh: dict[str, tuple[int, BankLineRecord]] = {}
         for line in parsed.lines:
             line_id = await _insert_line(ctx, file_id, line)
             if line_id is not None:
                 fresh[line.fingerprint] = (line_id, line)
-        result = match_transfers([line for _, line in fresh.values()], await open_payments(ctx))
+        result = backend.match([line for _, line in fresh.values()], await open_payments(ctx))
         payments: list[AppliedPayment] = []
         paid_orders: dict[str, list[int]] = {}
         for allocation in result.allocations:
             payments.append(
                 await apply_outcome(ctx, allocation.outcome(), ADAPTER, recipients=recipients)
             )
-            paid_orders.setdefault(allocation.line.fingerprint, []).append(allocation.payable_id)
+            if allocation.payable_type == "order":
+                paid_orders.setdefault(allocation.line.fingerprint, []).append(
+                    allocation.payable_id
+                )
+            else:
+                paid_orders.setdefault(allocation.line.fingerprint, [])
+                await _settle(ctx, allocation.payable_type, allocation.payable_id)
         for fingerprint, order_ids in paid_orders.items():
             await _set_line(ctx, fresh[fingerprint][0], "matched", order_ids=order_ids)
         for item in result.unmatched:
@@ -315,7 +353,7 @@ async def _previous_import(ctx: Context, fingerprint: str) -> ImportResult:
     )
 
 
-async def _insert_line(ctx: Context, file_id: int, line: TransferLine) -> int | None:
+async def _insert_line(ctx: Context, file_id: int, line: BankLineRecord) -> int | None:
     inserted = await (
         BankLine.insert(
             BankLine(
@@ -431,3 +469,113 @@ async def resolve_unmatched(
             amount=line["amount"],
         )
         return await apply_outcome(ctx, outcome, ADAPTER, recipients=recipients)
+
+
+# --- payables other than orders (a wallet top-up) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class PayableExpectationView:
+    payable_type: str
+    payable_id: int
+    payer_reference: str
+    amount: int
+    due_date: date
+    instructions: dict[str, Any]
+    state: str
+
+
+def _payable_view(row: dict[str, Any]) -> PayableExpectationView:
+    return PayableExpectationView(
+        payable_type=row["payable_type"],
+        payable_id=row["payable_id"],
+        payer_reference=row["payer_reference"],
+        amount=row["amount"],
+        due_date=row["due_date"],
+        instructions=row["instructions"],
+        state=row["state"],
+    )
+
+
+def _payable_where(ctx: Context, payable_type: str, payable_id: int) -> Any:
+    return (
+        (PayableExpectation.tenant_id == ctx.tenant.id)
+        & (PayableExpectation.payable_type == payable_type)
+        & (PayableExpectation.payable_id == payable_id)
+        & (PayableExpectation.state == OPEN)
+    )
+
+
+async def payable_expectation(
+    ctx: Context, payable_type: str, payable_id: int
+) -> PayableExpectationView | None:
+    """The open transfer expectation of a payable other than an order, if any."""
+    row = await (
+        PayableExpectation.select()
+        .where(_payable_where(ctx, payable_type, payable_id))
+        .first()
+        .output(load_json=True)
+        .run()
+    )
+    return _payable_view(row) if row is not None else None
+
+
+async def expect_transfer(
+    ctx: Context,
+    request: PaymentRequest,
+    account: PluginAccount,
+    backend: BankTransferBackend | None = None,
+) -> PayableExpectationView:
+    """Await a bank transfer for ``request`` (a payable other than an order): its instructions,
+    stored open until an imported line pays it. One open expectation per payable: asking
+    again replaces its amount and due date (the payer reference stays the same)."""
+    if request.payable_type == "order":
+        raise ValueError("orders use issue_transfer_instructions")
+    if request.amount <= 0:
+        raise _refuse("amount", "payments.transfer.amount_invalid")
+    backend = backend or bank_transfer_backend()
+    try:
+        instructions = backend(account).instructions(ctx, request)
+    except (KeyError, ValueError):
+        raise _refuse("account", "payments.instructions.account_incomplete") from None
+    values = {
+        "amount": request.amount,
+        "due_date": instructions.due_date,
+        "instructions": instructions.as_dict(),
+    }
+    async with write_transaction():
+        existing = await payable_expectation(ctx, request.payable_type, request.payable_id)
+        if existing is not None:
+            await (
+                PayableExpectation.update(
+                    {getattr(PayableExpectation, k): v for k, v in values.items()}
+                )
+                .where(_payable_where(ctx, request.payable_type, request.payable_id))
+                .run()
+            )
+        else:
+            await PayableExpectation.insert(
+                PayableExpectation(
+                    tenant_id=ctx.tenant.id,
+                    payable_type=request.payable_type,
+                    payable_id=request.payable_id,
+                    customer_id=request.customer_id,
+                    payer_reference=instructions.payer_reference,
+                    state=OPEN,
+                    created_at=ctx.clock.now(),
+                    **values,
+                )
+            ).run()
+    found = await payable_expectation(ctx, request.payable_type, request.payable_id)
+    assert found is not None
+    return found
+
+
+async def _settle(ctx: Context, payable_type: str, payable_id: int) -> None:
+    await (
+        PayableExpectation.update(
+            {PayableExpectation.state: SETTLED, PayableExpectation.settled_at: ctx.clock.now()}
+        )
+        .where(_payable_where(ctx, payable_type, payable_id))
+        .run()
+    )

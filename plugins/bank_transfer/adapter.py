@@ -1,4 +1,8 @@
-"""The ``bank_transfer`` PaymentAdapter: instructions out, Zengin files in."""
+"""The ``bank_transfer`` PaymentAdapter: instructions out, Zengin files in.
+
+The class is also core's bank-transfer backend (``core.payments.bank_backend``): its static
+``parse_statement`` and ``match`` are the Zengin parser and the matcher, found by code through
+the plugin registry, so core imports nothing of this plugin."""
 
 from __future__ import annotations
 
@@ -46,6 +50,10 @@ class BankTransferAdapter:
 
     def __init__(self, account: PluginAccount) -> None:
         self.account = account
+
+    # what core.payments.bank_backend asks of this plugin (core never imports it)
+    parse_statement = staticmethod(parse_zengin)
+    match = staticmethod(match_transfers)
 
     def instructions(self, ctx: Context, request: PaymentRequest) -> TransferInstructions:
         config = self.account.config

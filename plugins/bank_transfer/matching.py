@@ -28,26 +28,13 @@ from dataclasses import dataclass
 
 from core.contracts.common import Yen
 from core.contracts.payments import PaymentOutcome, PaymentState
+from core.payments.bank_backend import OpenPayment
 from plugins.bank_transfer.records import TransferLine
 
 REFERENCE_LENGTH = 6
 _SEPARATORS = re.compile(r"^[\s,.\-/]+")
 
-
-@dataclass(frozen=True)
-class OpenPayment:
-    """One payable awaiting a transfer: its remaining due and how a payer names it."""
-
-    payable_type: str
-    payable_id: int
-    customer_id: int
-    amount_due: Yen
-    payer_reference: str = ""
-    virtual_account: str = ""
-
-    @property
-    def key(self) -> tuple[str, int]:
-        return (self.payable_type, self.payable_id)
+__all__ = ["Allocation", "MatchResult", "OpenPayment", "UnmatchedItem", "match_transfers"]
 
 
 @dataclass(frozen=True)

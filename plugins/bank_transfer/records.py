@@ -6,21 +6,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from core.errors import ShomeiError
+from core.payments.bank_backend import BankFileRefused
 
 FileKind = Literal["transfer_notice", "account_statement"]
 
 
-class ZenginError(ShomeiError):
+class ZenginError(BankFileRefused):
     """The file was refused whole; ``check`` names the rule it broke (e.g. ``trailer.total``)
-    and ``record`` the 1-based record where it was found (0 for the file itself)."""
-
-    def __init__(self, check: str, record: int, problem: str) -> None:
-        self.check = check
-        self.record = record
-        self.problem = problem
-        where = f"record {record}" if record else "file"
-        super().__init__(f"Zengin file refused ({check}), {where}: {problem}")
+    and ``record`` the 1-based record where it was found (0 for the file itself). It is
+    core's ``BankFileRefused``, so core refuses the file without knowing the Zengin format."""
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,9 @@ async def api_tenant(settings, clock, scopes: tuple[str, ...] = SCOPES) -> ApiTe
         account = await save_account(
             ctx, Keyring.from_settings(settings), "provider", DigiTestProvider.code, {}, {}
         )
+        # the card payment method enabled: orders paid by card are accepted (an order's
+        # payment method must be one the tenant has a payment account of)
+        await save_account(ctx, Keyring.from_settings(settings), "payment", "card", {}, {})
         spec = ProductSpec(
             code="ssl-ov",
             name_ja="企業認証SSL",

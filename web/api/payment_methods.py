@@ -1,0 +1,110 @@
+"""Per-product accepted payment methods through the API, and the tenant's enabled methods.
+
+``TenantPaymentMethods`` is core's ``EnabledPaymentMethods``: the registered adapter codes, and
+those the tenant has an enabled ``payment`` account of (``tenants/provider_accounts.py``), in
+``core.renewal.METHOD_RULES``' order (card, wallet, bank transfer, direct debit). Checkout
+pages build it with ``tenant_payment_methods(request)`` and ask
+``core.catalog.payment_methods.accepted_methods``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+
+from core.catalog.payment_methods import (
+    ProductPaymentMethodsView,
+    product_methods,
+    set_product_methods,
+)
+from core.context import Context
+from core.plugins import Registry
+from core.renewal import METHOD_RULES
+from tenants.provider_accounts import PluginKind
+from tenants.scoping import scoped
+from tenants.tables import ProviderAccount
+from web.api.examples import PRODUCT_METHODS, PRODUCT_METHODS_IN, body, ok
+from web.api.guards import requires_scope
+
+
+class TenantPaymentMethods:
+    """The tenant's payment methods as core asks for them (``EnabledPaymentMethods``)."""
+
+    def __init__(self, registry: Registry) -> None:
+        # a stable order for pages and answers: core.renewal's methods first, then the rest
+        first = [code for code in METHOD_RULES if code in registry.payment_adapters]
+        rest = sorted(code for code in registry.payment_adapters if code not in METHOD_RULES)
+        self.known: tuple[str, ...] = (*first, *rest)
+
+    async def enabled(self, ctx: Context) -> tuple[str, ...]:
+        rows = await (
+            scoped(ProviderAccount, ctx)
+            .select(ProviderAccount.plugin_code)
+            .where(
+                (ProviderAccount.kind == PluginKind.PAYMENT.value)
+                & (ProviderAccount.enabled == True)  # noqa: E712 - a SQL comparison
+            )
+            .run()
+        )
+        codes = {row["plugin_code"] for row in rows}
+        return tuple(code for code in self.known if code in codes)
+
+
+def tenant_payment_methods(request: Request[Any, Any, Any]) -> TenantPaymentMethods:
+    return TenantPaymentMethods(request.app.state.web.registry)
+
+
+@dataclass
+class PaymentMethodsIn:
+    payment_methods: list[str] | None = field(
+        metadata={
+            "description": "Adapter codes the product accepts, each enabled for the tenant; "
+            "null returns the product to the default (every enabled method).",
+            "examples": [["card", "wallet"], ["bank_transfer"], None],
+        }
+    )
+
+
+class ProductPaymentMethodsController(Controller):
+    path = "/products/{product_id:int}/payment-methods"
+    tags = ["products"]
+
+    @get(
+        "/",
+        summary="Payment methods a product accepts",
+        description="`methods` is what the product accepts now; `narrowed` is false while it "
+        "follows the tenant's enabled methods (`enabled`).",
+        guards=[requires_scope("orders:read")],
+        responses=ok(ProductPaymentMethodsView, PRODUCT_METHODS),
+    )
+    async def get_methods(
+        self,
+        request: Request[Any, Any, Any],
+        ctx: NamedDependency[Context],
+        product_id: FromPath[int],
+    ) -> ProductPaymentMethodsView:
+        return await product_methods(ctx, product_id, tenant_payment_methods(request))
+
+    @put(
+        "/",
+        summary="Set the payment methods a product accepts",
+        description="Refuses an unknown method or one the tenant has not enabled "
+        "(`payment_methods[n]`), and an empty list. Orders whose payment method a line's "
+        "product does not accept are refused on `payment_method`.",
+        guards=[requires_scope("orders:write")],
+        responses=ok(ProductPaymentMethodsView, PRODUCT_METHODS),
+    )
+    async def set_methods(
+        self,
+        request: Request[Any, Any, Any],
+        ctx: NamedDependency[Context],
+        product_id: FromPath[int],
+        data: Annotated[PaymentMethodsIn, body(PRODUCT_METHODS_IN)],
+    ) -> ProductPaymentMethodsView:
+        return await set_product_methods(
+            ctx, product_id, data.payment_methods, tenant_payment_methods(request)
+        )
