@@ -26,5 +26,37 @@ def register_translations() -> dict[str, dict[str, str]]:
 @hookimpl
 def register_routes() -> list[Any]:
     from plugins.digicert.api import digicert_router
+    from plugins.digicert.console import console_routers
+    from plugins.digicert.redeem_pages import redeem_router
+    from plugins.digicert.signup_page import signup_router
 
-    return [digicert_router()]
+    return [digicert_router(), *console_routers(), redeem_router(), signup_router()]
+
+
+@hookimpl
+def register_providers() -> list[type]:
+    from plugins.digicert.provider import DigiCertProvider
+
+    return [DigiCertProvider]
+
+
+@hookimpl
+def register_schedule_jobs() -> list[Any]:
+    from plugins.digicert.schedules import OngoingInvoices, VoucherExpiry
+
+    return [VoucherExpiry(), OngoingInvoices()]
+
+
+@hookimpl
+def register_periodic_tasks() -> dict[str, dict[str, Any]]:
+    from core.schedules.jobs import beat_entry
+    from plugins.digicert import schedules as jobs
+
+    return {
+        "schedule-digicert-voucher-expiry": beat_entry(
+            jobs.VOUCHER_EXPIRY, **jobs.VOUCHER_EXPIRY_BEAT
+        ),
+        "schedule-digicert-ongoing-invoice": beat_entry(
+            jobs.ONGOING_INVOICE, **jobs.ONGOING_INVOICE_BEAT
+        ),
+    }

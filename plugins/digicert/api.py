@@ -13,11 +13,12 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post, put
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody
+from litestar.params import FromPath, FromQuery, HeaderParameter
 from litestar.router import Router
 
 from core.context import Context
 from core.errors import FieldError
+from plugins.digicert import api_examples as ex
 from plugins.digicert import exports
 from plugins.digicert.client import CertCentralClient
 from plugins.digicert.errors import CertCentralError
@@ -37,6 +38,7 @@ from plugins.digicert.vouchers import (
     reissue_code,
 )
 from tenants.credentials import Keyring
+from web.api.examples import body, ok
 from web.api.guards import requires_scope
 
 PREFIX = "/api/v1/digicert"
@@ -100,9 +102,19 @@ class VoucherOrderController(Controller):
     path = "/voucher-orders"
     tags = ["digicert"]  # noqa: RUF012 - Litestar reads class attributes
 
-    @post("/", summary="Generate vouchers (バウチャー生成)", status_code=201, guards=[WRITE])
+    @post(
+        "/",
+        summary="Generate vouchers (バウチャー生成)",
+        status_code=201,
+        guards=[WRITE],
+        responses=ok(VoucherOrderView, ex.VOUCHER_ORDER, status=201),
+    )
     async def create(
-        self, ctx: Ctx, api: Api, data: JSONBody[VoucherOrderBody], idempotency_key: IdempotencyKey
+        self,
+        ctx: Ctx,
+        api: Api,
+        data: Annotated[VoucherOrderBody, body(ex.VOUCHER_ORDER_IN)],
+        idempotency_key: IdempotencyKey,
     ) -> VoucherOrderView:
         request = VoucherOrderIn(
             payment_method=data.payment_method,
@@ -113,7 +125,12 @@ class VoucherOrderController(Controller):
         async with await api.open() as client:
             return await place_voucher_order(ctx, client, request)
 
-    @get("/", summary="This tenant's voucher orders", guards=[READ])
+    @get(
+        "/",
+        summary="This tenant's voucher orders",
+        guards=[READ],
+        responses=ok(list[VoucherOrderView], [ex.VOUCHER_ORDER]),
+    )
     async def list_all(
         self,
         ctx: Ctx,
@@ -123,7 +140,12 @@ class VoucherOrderController(Controller):
     ) -> list[VoucherOrderView]:
         return await list_voucher_orders(ctx, status, created_from, created_to)
 
-    @get("/csv", summary="Voucher orders as CSV (UTF-8 with BOM)", guards=[READ])
+    @get(
+        "/csv",
+        summary="Voucher orders as CSV (UTF-8 with BOM)",
+        guards=[READ],
+        responses=ok(str, ex.ORDERS_CSV, media_type="text/csv"),
+    )
     async def list_csv(
         self,
         ctx: Ctx,
@@ -134,11 +156,21 @@ class VoucherOrderController(Controller):
         content = await exports.voucher_orders_csv(ctx, status, created_from, created_to)
         return _csv(content, "voucher-orders.csv")
 
-    @get("/used-codes/csv", summary="All used voucher codes as CSV", guards=[READ])
+    @get(
+        "/used-codes/csv",
+        summary="All used voucher codes as CSV",
+        guards=[READ],
+        responses=ok(str, ex.CODES_CSV, media_type="text/csv"),
+    )
     async def used_csv(self, ctx: Ctx) -> Response[bytes]:
         return _csv(await exports.used_codes_csv(ctx), "used-voucher-codes.csv")
 
-    @get("/{voucher_order_id:int}", summary="One voucher order with its codes", guards=[READ])
+    @get(
+        "/{voucher_order_id:int}",
+        summary="One voucher order with its codes",
+        guards=[READ],
+        responses=ok(VoucherOrderView, ex.VOUCHER_ORDER),
+    )
     async def get_one(self, ctx: Ctx, voucher_order_id: FromPath[int]) -> VoucherOrderView:
         return await get_voucher_order(ctx, voucher_order_id)
 
@@ -146,13 +178,19 @@ class VoucherOrderController(Controller):
         "/{voucher_order_id:int}/codes/csv",
         summary="The codes of one voucher order as CSV",
         guards=[READ],
+        responses=ok(str, ex.CODES_CSV, media_type="text/csv"),
     )
     async def codes_csv(self, ctx: Ctx, voucher_order_id: FromPath[int]) -> Response[bytes]:
         return _csv(
             await exports.order_codes_csv(ctx, voucher_order_id), f"voucher-{voucher_order_id}.csv"
         )
 
-    @put("/{voucher_order_id:int}/cancel", summary="Cancel the whole voucher order", guards=[WRITE])
+    @put(
+        "/{voucher_order_id:int}/cancel",
+        summary="Cancel the whole voucher order",
+        guards=[WRITE],
+        responses=ok(VoucherOrderView, ex.CANCELLED_ORDER),
+    )
     async def cancel(self, ctx: Ctx, api: Api, voucher_order_id: FromPath[int]) -> VoucherOrderView:
         await order_row(ctx, voucher_order_id)  # another tenant's order: 404 before anything else
         async with await api.open() as client:
@@ -162,6 +200,7 @@ class VoucherOrderController(Controller):
         "/codes/{code_id:int}/reissue",
         summary="Reissue one code (バウチャーを再発行)",
         guards=[WRITE],
+        responses=ok(VoucherOrderView, ex.VOUCHER_ORDER, status=201),
     )
     async def reissue(self, ctx: Ctx, api: Api, code_id: FromPath[int]) -> VoucherOrderView:
         await get_code(ctx, code_id)  # another tenant's code: 404 before anything else
@@ -180,13 +219,14 @@ def upstream_failed(request: Request[Any, Any, Any], exc: CertCentralError) -> R
 
 def digicert_router() -> Router:
     from core.errors import NotFound, ValidationFailed
+    from plugins.digicert.api_certificates import HANDLERS
     from web.api.auth import api_key_middleware
     from web.api.deps import provide_ctx
     from web.api.errors import not_found, validation_failed
 
     return Router(
         path=PREFIX,
-        route_handlers=[VoucherOrderController],
+        route_handlers=[VoucherOrderController, *HANDLERS],
         middleware=[api_key_middleware],
         dependencies={
             "ctx": Provide(provide_ctx, sync_to_thread=False),

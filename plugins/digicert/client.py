@@ -31,6 +31,7 @@ from plugins.digicert.models import (
     CertificateOrderRequest,
     CertificateSpec,
     CheckDcvResult,
+    Coupon,
     DcvStatus,
     Json,
     OrderRequestAnswer,
@@ -143,6 +144,26 @@ class CertCentralClient:
         Not retried blindly: after an ambiguous failure, re-read the order's codes instead."""
         path = f"/voucher/{voucher_order_id}/codes/{code_id}/reissue"
         return VoucherCode.from_json(await self._json("POST", path, retry=False))
+
+    # -- coupons (クーポンコンバーター) ---------------------------------------------------
+
+    async def coupon_status(self, number: str) -> Coupon:
+        """``GET /coupon/{number}``: product, expiry, converted or not."""
+        return Coupon.from_json(await self._json("GET", f"/coupon/{number}"))
+
+    async def convert_coupons(self, numbers: tuple[str, ...], idempotency_key: str) -> VoucherOrder:
+        """``POST /coupon/convert``: one voucher (one code) for coupons of one product; the
+        voucher order carries our key in ``notes``, so a retry returns the first one."""
+
+        async def find() -> VoucherOrder | None:
+            return await self.find_voucher_order(idempotency_key)
+
+        async def create() -> VoucherOrder:
+            body = {"coupons": list(numbers), "notes": marker(idempotency_key)}
+            answer = await self._json("POST", "/coupon/convert", json=body, retry=False)
+            return await self.get_voucher_order(int(answer["id"]))
+
+        return await self._create(create, find)
 
     # -- certificate orders ----------------------------------------------------------
 

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from core.context import Context
-from plugins.digicert.tables import DcRedemption, DcVoucherCode
+from plugins.digicert.tables import DcRedemption, DcVoucherCode, DcVoucherOrder
 from plugins.digicert.views import list_voucher_orders, order_row
 
 ORDER_COLUMNS = ("id", "name", "status", "cost", "created_date", "expiration_date", "notes")
@@ -57,6 +57,20 @@ async def voucher_orders_csv(
     )
 
 
+async def _order_upstream_ids(ctx: Context, order_ids: set[int]) -> dict[int, int | None]:
+    """Our voucher order id → the upstream's, in one query (not one per code)."""
+    if not order_ids:
+        return {}
+    rows = await (
+        DcVoucherOrder.select(DcVoucherOrder.id, DcVoucherOrder.upstream_id)
+        .where(
+            (DcVoucherOrder.tenant_id == ctx.tenant.id) & DcVoucherOrder.id.is_in(sorted(order_ids))
+        )
+        .run()
+    )
+    return {r["id"]: r["upstream_id"] for r in rows}
+
+
 async def _code_rows(ctx: Context, where: Any) -> list[dict[str, Any]]:
     codes = await DcVoucherCode.select().where(where).order_by(DcVoucherCode.id).run()
     redemptions = await (
@@ -66,9 +80,9 @@ async def _code_rows(ctx: Context, where: Any) -> list[dict[str, Any]]:
         .run()
     )
     latest = {r["code_id"]: r for r in redemptions if r["status"] != "cancelled"}
+    upstream_ids = await _order_upstream_ids(ctx, {c["voucher_order_id"] for c in codes})
     rows = []
     for code in codes:
-        order = await order_row(ctx, code["voucher_order_id"])
         row: dict[str, Any] = {
             "id": code["upstream_id"],
             "value": code["value"],
@@ -80,7 +94,7 @@ async def _code_rows(ctx: Context, where: Any) -> list[dict[str, Any]]:
             "validity_days": 0,
             "status": code["status"],
             "created_date": code["created_at"].strftime("%Y-%m-%d %H:%M:%S"),
-            "voucher_order_id": order["upstream_id"],
+            "voucher_order_id": upstream_ids.get(code["voucher_order_id"]),
             "voucher_validity_end_date": code["redeem_by"].isoformat(),
         }
         found = latest.get(code["id"])

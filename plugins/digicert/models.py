@@ -146,6 +146,35 @@ class VoucherCodesCsv:
 
 
 @dataclass(frozen=True)
+class Coupon:
+    """A legacy 16-digit coupon as the converter shows it (有効期限, バウチャーへの変換)."""
+
+    number: str
+    product_name_id: str
+    expires_on: str
+    validity_years: int
+    no_of_fqdns: int
+    no_of_wildcards: int
+    status: str
+    voucher_code: str | None
+    raw: Json = field(repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, data: Json) -> Coupon:
+        return cls(
+            number=str(data["number"]),
+            product_name_id=str(data["product_name_id"]),
+            expires_on=str(data["expires_on"]),
+            validity_years=int(data.get("validity_years", 1)),
+            no_of_fqdns=int(data.get("no_of_fqdns", 1)),
+            no_of_wildcards=int(data.get("no_of_wildcards", 0)),
+            status=str(data["status"]),
+            voucher_code=data.get("voucher_code"),
+            raw=data,
+        )
+
+
+@dataclass(frozen=True)
 class Organization:
     """An organisation already known upstream (``id``) or a name to use (``name``)."""
 

@@ -23,19 +23,21 @@ from core.errors import FieldError, NotFound, ValidationFailed
 from plugins.digicert.client import CertCentralClient
 from plugins.digicert.errors import CertCentralError
 from plugins.digicert.models import CertificateOrderRequest, CertificateSpec, Organization
-from plugins.digicert.tables import DcRedemption, DcVoucherCode
+from plugins.digicert.tables import DcDirectOrder, DcRedemption, DcVoucherCode
 from plugins.digicert.views import CANCEL_WINDOW, code_by_value, order_row
 from plugins.digicert.vouchers import refuse
 from tenants.audit import audit
 
 LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+DCV_METHODS = ("http-token", "email")
 INTERNAL_SUFFIXES = (".local", ".localhost", ".internal", ".lan", ".corp", ".home", ".intranet")
 
 
 @dataclass(frozen=True)
 class RedemptionView:
     id: int
-    code_id: int
+    code_id: int | None
+    customer_id: int | None
     status: str
     upstream_order_id: int | None
     certificate_id: int | None
@@ -45,6 +47,7 @@ class RedemptionView:
     requested_at: datetime
     issued_at: datetime | None
     pem_chain: str
+    valid_till: str
 
 
 def name_errors(names: tuple[str, ...], fqdns: int, wildcards: int) -> list[FieldError]:
@@ -73,6 +76,18 @@ def name_errors(names: tuple[str, ...], fqdns: int, wildcards: int) -> list[Fiel
     return errors
 
 
+def checked_names(csr_pem: str, fqdns: int, wildcards: int) -> tuple[str, ...]:
+    """The CSR's names once the CSR and every name pass (``parse_csr``, then ``name_errors``)."""
+    info = parse_csr(csr_pem)
+    names = info.dns_names
+    if not names:
+        raise refuse("csr", "digicert.redeem.no_names")
+    errors = name_errors(names, fqdns, wildcards)
+    if errors:
+        raise ValidationFailed(errors)
+    return names
+
+
 async def redeem(
     ctx: Context,
     api: CertCentralClient,
@@ -88,11 +103,15 @@ async def redeem(
         raise refuse("code", "digicert.redeem.code_not_active")
     if ctx.clock.now().date() > code["redeem_by"]:
         raise refuse("code", "digicert.redeem.past_redeem_by")
-    info = parse_csr(csr_pem)
-    names = info.dns_names
-    if not names:
-        raise refuse("csr", "digicert.redeem.no_names")
-    errors = name_errors(names, code["no_of_fqdns"], code["no_of_wildcards"])
+    errors = []
+    if not organization_name.strip():
+        errors.append(FieldError("organization_name", "digicert.redeem.organization_required"))
+    if dcv_method not in DCV_METHODS:
+        errors.append(FieldError("dcv_method", "digicert.redeem.dcv_method_invalid"))
+    try:
+        names = checked_names(csr_pem, code["no_of_fqdns"], code["no_of_wildcards"])
+    except ValidationFailed as exc:
+        errors.extend(exc.errors)
     if errors:
         raise ValidationFailed(errors)
     claimed = await (
@@ -171,7 +190,8 @@ async def _row(ctx: Context, redemption_id: int) -> dict[str, Any]:
 
 async def get_redemption(ctx: Context, redemption_id: int) -> RedemptionView:
     row = await _row(ctx, redemption_id)
-    return RedemptionView(**{name: row[name] for name in RedemptionView.__dataclass_fields__})
+    values = {name: row[name] for name in RedemptionView.__dataclass_fields__}
+    return RedemptionView(**{**values, "code_id": row["code_id"] or None})  # 0: direct
 
 
 async def poll(ctx: Context, api: CertCentralClient, redemption_id: int) -> RedemptionView:
@@ -187,7 +207,7 @@ async def poll(ctx: Context, api: CertCentralClient, redemption_id: int) -> Rede
         bundle = await api.download_pem_bundle(order.certificate.id)
         values = {
             DcRedemption.status: "issued",
-            DcRedemption.issued_at: ctx.clock.now(),
+            DcRedemption.issued_at: row["issued_at"] or ctx.clock.now(),  # first issuance
             DcRedemption.certificate_id: order.certificate.id,
             DcRedemption.pem_chain: bundle.pem,
             DcRedemption.valid_from: order.certificate.valid_from or "",
@@ -198,6 +218,65 @@ async def poll(ctx: Context, api: CertCentralClient, redemption_id: int) -> Rede
         still_pending = (DcRedemption.id == redemption_id) & (DcRedemption.status == "pending")
         await DcRedemption.update(values).where(still_pending).run()
     return await get_redemption(ctx, redemption_id)
+
+
+async def _invoice_of(ctx: Context, row: dict[str, Any]) -> int | None:
+    """The invoice a certificate was billed on: its voucher order's, or its direct order's."""
+    if row["code_id"]:
+        code = await DcVoucherCode.select().where(DcVoucherCode.id == row["code_id"]).first().run()
+        return (await order_row(ctx, code["voucher_order_id"]))["invoice_id"]
+    direct = await (
+        DcDirectOrder.select(DcDirectOrder.invoice_id)
+        .where(
+            (DcDirectOrder.redemption_id == row["id"]) & (DcDirectOrder.tenant_id == ctx.tenant.id)
+        )
+        .first()
+        .run()
+    )
+    return direct["invoice_id"] if direct else None
+
+
+async def reissue_certificate(
+    ctx: Context, api: CertCentralClient, redemption_id: int, csr_pem: str
+) -> RedemptionView:
+    """Reissue an issued certificate with a new CSR, within the names it was bought for."""
+    row = await _row(ctx, redemption_id)
+    if row["status"] != "issued":
+        raise refuse("certificate", "digicert.reissue_certificate.not_issued")
+    fqdns, wildcards = await name_allowance(ctx, row)
+    names = checked_names(csr_pem, fqdns, wildcards)
+    spec = CertificateSpec(common_name=names[0], dns_names=names, csr=csr_pem)
+    answer = await api.reissue(row["upstream_order_id"], spec)
+    await (
+        DcRedemption.update(
+            {DcRedemption.status: "pending", DcRedemption.common_name: names[0],
+             DcRedemption.dns_names: list(names), DcRedemption.pem_chain: "",
+             DcRedemption.dcv_random_value: answer.dcv_random_value or row["dcv_random_value"]}
+        )
+        .where((DcRedemption.id == redemption_id) & (DcRedemption.status == "issued"))
+        .run()
+    )  # fmt: skip
+    await audit(
+        ctx, "digicert.certificate.reissued", "digicert_redemption", redemption_id,
+        {"upstream_order_id": row["upstream_order_id"], "names": list(names)},
+    )  # fmt: skip
+    return await poll(ctx, api, redemption_id)
+
+
+async def name_allowance(ctx: Context, row: dict[str, Any]) -> tuple[int, int]:
+    """(FQDNs, wildcards) a certificate may carry: its code's counts, or what was bought."""
+    if row["code_id"]:
+        code = await DcVoucherCode.select().where(DcVoucherCode.id == row["code_id"]).first().run()
+        return code["no_of_fqdns"], code["no_of_wildcards"]
+    direct = await (
+        DcDirectOrder.select()
+        .where(
+            (DcDirectOrder.redemption_id == row["id"]) & (DcDirectOrder.tenant_id == ctx.tenant.id)
+        )
+        .first()
+        .run()
+    )
+    return (direct["no_of_fqdns"], direct["no_of_wildcards"]) if direct else (0, 0)
 
 
 async def cancel_certificate(
@@ -211,10 +290,9 @@ async def cancel_certificate(
         raise refuse("certificate", "digicert.cancel_certificate.after_30_days", days=30)
     if row["status"] not in ("pending", "issued"):
         raise refuse("certificate", "digicert.cancel_certificate.not_cancellable")
-    code = await DcVoucherCode.select().where(DcVoucherCode.id == row["code_id"]).first().run()
-    order = await order_row(ctx, code["voucher_order_id"])
-    if order["invoice_id"] is not None:
-        invoice = await get_invoice(ctx, order["invoice_id"])
+    invoice_id = await _invoice_of(ctx, row)
+    if invoice_id is not None:
+        invoice = await get_invoice(ctx, invoice_id)
         if invoice.status == InvoiceStatus.PAID.value:
             raise refuse("invoice", "billing.invoice.paid_cannot_be_voided")
     await api.cancel_order(row["upstream_order_id"], note=f"cancelled by {actor_label(ctx.actor)}")
@@ -223,7 +301,7 @@ async def cancel_certificate(
         .where(DcRedemption.id == redemption_id)
         .run()
     )
-    await (
+    await (  # a direct purchase has no code: nothing to give back
         DcVoucherCode.update(
             {
                 DcVoucherCode.status: "active",
@@ -234,16 +312,24 @@ async def cancel_certificate(
         .where((DcVoucherCode.id == row["code_id"]) & (DcVoucherCode.status == "used"))
         .run()
     )
-    if order["invoice_id"] is not None:
-        invoice = await get_invoice(ctx, order["invoice_id"])
+    if invoice_id is not None:
+        invoice = await get_invoice(ctx, invoice_id)
         if invoice.status == InvoiceStatus.OPEN.value:
             why = (
                 f"Certificate order {row['upstream_order_id']} cancelled within 30 days of issuance"
             )
             try:
-                await void_invoice(ctx, order["invoice_id"], why)
+                await void_invoice(ctx, invoice_id, why)
             except InvoiceStateError as exc:
                 raise refuse("invoice", exc.message_id) from exc
+    await (
+        DcDirectOrder.update({DcDirectOrder.status: "cancelled"})
+        .where(
+            (DcDirectOrder.redemption_id == redemption_id)
+            & (DcDirectOrder.tenant_id == ctx.tenant.id)
+        )
+        .run()
+    )
     await audit(
         ctx, "digicert.certificate.cancelled", "digicert_redemption", redemption_id,
         {"code_id": row["code_id"], "upstream_order_id": row["upstream_order_id"]},

@@ -75,7 +75,7 @@ class DcRedemption(Table, tablename="digicert_redemption"):
     """A certificate ordered upstream with one voucher code, and what came of it."""
 
     tenant_id = Integer(index=True)
-    code_id = Integer(index=True)
+    code_id = Integer(index=True)  # 0: bought directly, without a voucher (digicert_direct_order)
     customer_id = Integer(null=True, default=None)
     upstream_order_id = Integer(null=True, default=None)
     certificate_id = Integer(null=True, default=None)
@@ -92,6 +92,28 @@ class DcRedemption(Table, tablename="digicert_redemption"):
     order_valid_from = Varchar(length=32, default="")
     order_valid_till = Varchar(length=32, default="")
     pem_chain = Text(default="")
+
+
+class DcDirectOrder(Table, tablename="digicert_direct_order"):
+    """A certificate bought without a voucher (直接購入): price, payment, invoice, and the
+    certificate request (``digicert_redemption`` row without a code) it placed upstream."""
+
+    tenant_id = Integer(index=True)
+    idempotency_key = Varchar(length=255, unique=True)
+    request_digest = Varchar(length=64)
+    status = Varchar(length=16, default="pending")
+    product_name_id = Varchar(length=64)
+    validity_years = Integer(default=1)
+    no_of_fqdns = Integer(default=0)
+    no_of_wildcards = Integer(default=0)
+    payment_method = Varchar(length=16)
+    lines = JSON(default=[])
+    total = Integer(default=0)
+    invoice_id = Integer(null=True, default=None)
+    redemption_id = Integer(null=True, default=None)
+    customer_id = Integer(null=True, default=None)
+    created_at = Timestamptz()
+    created_by = Varchar(length=255, default="")
 
 
 class DcCouponConversion(Table, tablename="digicert_coupon_conversion"):

@@ -89,6 +89,7 @@ async def order_codes(ctx: Context, order_id: int) -> list[CodeView]:
 def cancellable(row: dict[str, Any], codes: list[CodeView], now: datetime) -> bool:
     return (
         row["status"] == "completed"
+        and row["payment_method"] != "coupon"
         and now < row["created_at"] + CANCEL_WINDOW
         and all(c.status == "active" for c in codes)
     )

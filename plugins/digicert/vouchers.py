@@ -68,6 +68,23 @@ class VoucherOrderIn:
     notes: str = ""
 
 
+def line_errors(line: VoucherLineIn, prefix: str = "") -> list[FieldError]:
+    """Quantity 1 to 1000, years 1 to 6, FQDNs and wildcards 0 to 250, at least one name."""
+    problems = []
+    for name, (low, high) in LIMITS.items():
+        value = getattr(line, name)
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            problems.append(
+                FieldError(
+                    f"{prefix}{name}", f"digicert.line.{name}_out_of_range",
+                    {"min": low, "max": high},
+                )
+            )  # fmt: skip
+    if not problems and line.fqdns + line.wildcards < 1:
+        problems.append(FieldError(f"{prefix}fqdns", "digicert.line.no_names"))
+    return problems
+
+
 def refuse(field: str, message_id: str, **params: object) -> ValidationFailed:
     return ValidationFailed([FieldError(field, message_id, params)])
 
@@ -98,18 +115,7 @@ async def _priced_lines(
         errors.append(FieldError("lines", "digicert.voucher_order.no_lines"))
     priced = []
     for n, line in enumerate(request.lines):
-        problems = []
-        for name, (low, high) in LIMITS.items():
-            value = getattr(line, name)
-            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-                problems.append(
-                    FieldError(
-                        f"lines[{n}].{name}", f"digicert.line.{name}_out_of_range",
-                        {"min": low, "max": high},
-                    )
-                )  # fmt: skip
-        if not problems and line.fqdns + line.wildcards < 1:
-            problems.append(FieldError(f"lines[{n}].fqdns", "digicert.line.no_names"))
+        problems = line_errors(line, f"lines[{n}].")
         product = await product_by_code(ctx, contract.provider_account_id, line.product)
         if product is None:
             problems.append(FieldError(f"lines[{n}].product", "digicert.line.product_unknown"))
@@ -202,7 +208,7 @@ async def _complete(ctx: Context, api: CertCentralClient, row: dict[str, Any]) -
         upstream_request, f"shomei:{ctx.tenant.id}:voucher_order:{row['id']}"
     )
     codes = await api.voucher_codes(upstream.id)
-    await _store_codes(ctx, row["id"], codes)
+    await store_codes(ctx, row["id"], codes)
     invoice_id = None
     if contract.contract_type == ContractType.PAY_AS_YOU_GO.value:
         invoice_id = await _issue_invoice(ctx, contract, row, upstream.id)
@@ -230,7 +236,7 @@ async def _complete(ctx: Context, api: CertCentralClient, row: dict[str, Any]) -
         )  # fmt: skip
 
 
-async def _store_codes(ctx: Context, order_id: int, codes: list[VoucherCode]) -> None:
+async def store_codes(ctx: Context, order_id: int, codes: list[VoucherCode]) -> None:
     known = {
         r["upstream_id"]
         for r in await DcVoucherCode.select(DcVoucherCode.upstream_id)
@@ -269,7 +275,24 @@ async def _issue_invoice(
     ctx: Context, contract: ContractView, row: dict[str, Any], upstream_id: int
 ) -> int:
     """Pay-as-you-go: one invoice per voucher order, issued at once (都度請求)."""
-    lines = tuple(
+    return await issue_provider_invoice(
+        ctx, contract, row["lines"], "digicert_voucher_order", row["id"], "voucher_order",
+        str(upstream_id),
+    )  # fmt: skip
+
+
+async def issue_provider_invoice(
+    ctx: Context,
+    contract: ContractView,
+    lines: list[dict[str, Any]],
+    source_type: str,
+    source_id: int,
+    reference_kind: str,
+    reference_number: str,
+) -> int:
+    """The provider's invoice to the tenant for priced lines (``SSLOV 1Yr``-style service
+    code, ``Basic OV 2 Years with 3 FQDNs and 3 Wildcards``), once per source."""
+    drafts = tuple(
         LineDraft(
             service_code=f"{line['product']} {line['years']}Yr",
             item=f"{line['name_en']} {line['years']} Year{'s' if line['years'] > 1 else ''}"
@@ -277,22 +300,23 @@ async def _issue_invoice(
             quantity=line["quantity"],
             unit_price=line["unit_price"],
         )
-        for line in row["lines"]
+        for line in lines
     )
     draft = InvoiceDraft(
-        source_type="digicert_voucher_order",
-        source_id=str(row["id"]),
+        source_type=source_type,
+        source_id=str(source_id),
         issuer=contract.issuer,
         bank_account=contract.bank_account,
         recipient=await tenant_billing_contact(ctx),
-        lines=lines,
+        lines=drafts,
         term=PaymentTerm(contract.payment_term),
         contract_type=ContractType(contract.contract_type),
-        reference_kind="voucher_order",
-        reference_number=str(upstream_id),
+        reference_kind=reference_kind,
+        reference_number=reference_number,
         language=ctx.tenant.language,
     )
-    invoice = await create_invoice(ctx.with_key(f"digicert:voucher_order:{row['id']}"), draft)
+    key = f"digicert:{reference_kind}:{source_id}"
+    invoice = await create_invoice(ctx.with_key(key), draft)
     return invoice.id
 
 
@@ -317,6 +341,8 @@ async def cancel_voucher_order(
     now = ctx.clock.now()
     if row["status"] != "completed":
         raise refuse("voucher_order", "digicert.cancel.not_completed")
+    if row["payment_method"] == "coupon":  # a conversion cannot be undone (やり直し不可)
+        raise refuse("voucher_order", "digicert.cancel.converted_coupon")
     if now >= row["created_at"] + CANCEL_WINDOW:
         raise refuse("voucher_order", "digicert.cancel.after_30_days", days=30)
     if any(c.status != "active" for c in codes):

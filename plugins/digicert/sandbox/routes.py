@@ -9,7 +9,7 @@ from litestar import Request, Response, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from plugins.digicert.sandbox import certificates, dcv, orders, vouchers
+from plugins.digicert.sandbox import certificates, coupons, dcv, orders, vouchers
 from plugins.digicert.sandbox.errors import not_found
 from plugins.digicert.sandbox.faults import FaultKind
 from plugins.digicert.sandbox.upstream import Sandbox
@@ -127,11 +127,22 @@ async def download(sb: SB, certificate_id: FromPath[int], fmt: FromPath[str]) ->
     return Response(content, media_type=media_type)
 
 
+@get("/coupon/{number:str}")
+async def coupon_status(sb: SB, number: FromPath[str]) -> dict[str, Any]:
+    return coupons.get_coupon(sb, number)
+
+
+@post("/coupon/convert", status_code=201)
+async def convert_coupons(sb: SB, data: Body) -> dict[str, Any]:
+    return coupons.convert(sb, data)
+
+
 API_HANDLERS = [
     create_voucher_order, list_voucher_orders, get_voucher_order, voucher_codes,
     voucher_codes_csv, cancel_voucher_order, reissue_voucher_code, order_certificate,
     list_orders, get_order,
-    reissue, update_status, dcv_status, check_dcv, revoke, download,
+    reissue, update_status, dcv_status, check_dcv, revoke, download, coupon_status,
+    convert_coupons,
 ]  # fmt: skip
 
 
@@ -166,9 +177,19 @@ async def approve(sb: SB, token: FromPath[str]) -> str:
     return f"<p>承認しました / Approved. Order {order['id']} is {order['status']}.</p>"
 
 
+@post("/coupons", status_code=201)
+async def add_coupon(sb: SB, data: Body) -> dict[str, Any]:
+    return coupons.add_coupon(
+        sb, str(data["number"]), str(data["product_name_id"]), str(data["expires_on"]),
+        validity_years=int(data.get("validity_years", 1)),
+        no_of_fqdns=int(data.get("no_of_fqdns", 1)),
+        no_of_wildcards=int(data.get("no_of_wildcards", 0)),
+    )  # fmt: skip
+
+
 @get("/ca")
 async def ca(sb: SB) -> dict[str, str]:
     return {"root": sb.ca.root_pem, "intermediate": sb.ca.intermediate_pem}
 
 
-CONTROL_HANDLERS = [inject_fault, clear_faults, emails, approve, ca]
+CONTROL_HANDLERS = [inject_fault, clear_faults, emails, approve, add_coupon, ca]

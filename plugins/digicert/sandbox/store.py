@@ -12,7 +12,15 @@ from typing import Any
 
 Record = dict[str, Any]
 _FIRST_IDS = {"voucher_order": 7001, "code": 10001, "order": 1000001, "certificate": 5000001}
-_TABLES = ("voucher_orders", "codes", "orders", "certificates", "revocations", "approvals")
+_TABLES = (
+    "voucher_orders",
+    "codes",
+    "orders",
+    "certificates",
+    "revocations",
+    "approvals",
+    "coupons",
+)
 
 
 class SandboxStore:
@@ -24,6 +32,8 @@ class SandboxStore:
             self.data[table] = {}
         if self._path and self._path.exists():
             self.data.update(json.loads(self._path.read_text("utf-8")))
+        for table in _TABLES:  # a state.json written before a table existed
+            self.data.setdefault(table, {})
 
     def next_id(self, kind: str) -> int:
         with self.lock:

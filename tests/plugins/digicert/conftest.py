@@ -69,3 +69,13 @@ async def client(upstream: Upstream, sleeps: Sleeps) -> AsyncIterator[CertCentra
         rng=random.Random(1),
     ) as api:
         yield api
+
+
+@pytest.fixture
+async def shop(database, settings, upstream):
+    """A tenant set up to buy from the sandbox (tests/plugins/digicert/shop.py)."""
+    from tests.plugins.digicert.shop import forget_account, make_shop
+
+    made = await make_shop(settings, upstream.clock, upstream.api_url)
+    yield made
+    await forget_account(made)

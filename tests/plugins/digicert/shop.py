@@ -13,7 +13,7 @@ from core.clock import FrozenClock
 from core.context import Actor, ActorKind, Context, TenantRef, tenant_scope
 from core.contracts.common import ProductSpec
 from plugins.digicert.contracts import set_contract
-from plugins.digicert.tables import DcVoucherCode, DcVoucherOrder
+from plugins.digicert.tables import DcDirectOrder, DcRedemption, DcVoucherCode, DcVoucherOrder
 from tenants.credentials import Keyring
 from tenants.provider_accounts import save_account
 from tenants.tables import ProviderAccount
@@ -71,8 +71,14 @@ async def forget_account(shop: Shop) -> None:
 
 async def make_shop(settings, clock: FrozenClock, api_url: str) -> Shop:
     result, _ = await active_tenant(clock)
-    tenant = result.tenant
-    ctx = staff_context(tenant, result.owner_id, clock)
+    return await add_digicert(settings, clock, api_url, result.tenant, result.owner_id)
+
+
+async def add_digicert(
+    settings, clock: FrozenClock, api_url: str, tenant: TenantRef, owner_id: int
+) -> Shop:
+    """Set up an existing tenant to buy from the sandbox at ``api_url``."""
+    ctx = staff_context(tenant, owner_id, clock)
     operator = Context(tenant, Actor(ActorKind.OPERATOR, "op-1", "Operator"), clock)
     with tenant_scope(tenant):
         account = await save_account(
@@ -88,11 +94,12 @@ async def make_shop(settings, clock: FrozenClock, api_url: str) -> Shop:
             operator, account.id, clock.now().date().replace(year=2030), PRICE_CSV
         )
         await set_contract(operator, account.id, "pay_as_you_go", ISSUER, BANK, "NET30EOM", 0)
-    return Shop(tenant, ctx, result.owner_id)
+    return Shop(tenant, ctx, owner_id)
 
 
 async def isolation_objects(tenant_id: int, now: datetime) -> dict[str, int]:
-    """A voucher order and a code owned by ``tenant_id``, written directly (no upstream), for
+    """A voucher order, a code, a certificate request and a direct purchase owned by
+    ``tenant_id``, written directly (no upstream), for
     ``tests/web/test_api_isolation.py``'s walk over every id route."""
     order = DcVoucherOrder(
         tenant_id=tenant_id,
@@ -114,4 +121,24 @@ async def isolation_objects(tenant_id: int, now: datetime) -> dict[str, int]:
         redeem_by=now.date(),
     )
     await code.save().run()
-    return {"voucher_order_id": order.id, "code_id": code.id}
+    certificate = DcRedemption(
+        tenant_id=tenant_id, code_id=code.id, status="issued", requested_at=now, pem_chain="-"
+    )
+    await certificate.save().run()
+    direct = DcDirectOrder(
+        tenant_id=tenant_id,
+        idempotency_key=f"{tenant_id}:isolation-direct",
+        request_digest="-",
+        status="completed",
+        product_name_id="ssl_basic",
+        payment_method="bank_transfer",
+        redemption_id=certificate.id,
+        created_at=now,
+    )
+    await direct.save().run()
+    return {
+        "voucher_order_id": order.id,
+        "code_id": code.id,
+        "redemption_id": certificate.id,
+        "direct_order_id": direct.id,
+    }
