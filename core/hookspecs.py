@@ -52,6 +52,12 @@ def register_periodic_tasks() -> dict[str, dict[str, Any]]:
 
 
 @hookspec
+def register_schedule_jobs() -> list[Any]:
+    """Return scheduled jobs (``core.schedules.sweep.Job`` objects) run by the schedule sweep
+    tasks under their ``name``; their beat entries come from ``register_periodic_tasks``."""
+
+
+@hookspec
 def register_translations() -> dict[str, dict[str, str]]:
     """Return message catalogs: language code -> {message id: text}, merged over shomei's own."""
 

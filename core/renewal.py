@@ -172,3 +172,24 @@ def reset_payment_method(setting: RenewalSetting) -> RenewalSetting:
     """支払い方法をリセットする: automatic renewal and the saved method are cleared; the
     customer chooses again (``choose_method``)."""
     return RenewalSetting()
+
+
+RENEWAL_KEY_PREFIX = "renew"
+
+
+def renewal_order_key(entitlement_id: int, term_end: date) -> str:
+    """The idempotency key of the renewal order of the term of ``entitlement_id`` ending
+    ``term_end``: ``renew:{entitlement}:{term_end:%Y%m%d}``. Each charge attempt appends
+    ``:{n}``; the order engine stores this key on the order, so a retry finds the same order."""
+    return f"{RENEWAL_KEY_PREFIX}:{entitlement_id}:{term_end:%Y%m%d}"
+
+
+def renewed_entitlement_id(order_key: str | None) -> int | None:
+    """The entitlement an order renews, read back from its ``renewal_order_key`` (None when the
+    key is not one). Callers check the entitlement belongs to the order's customer."""
+    parts = (order_key or "").split(":")
+    if len(parts) != 3 or parts[0] != RENEWAL_KEY_PREFIX:
+        return None
+    if not parts[1].isdigit() or len(parts[2]) != 8 or not parts[2].isdigit():
+        return None
+    return int(parts[1])

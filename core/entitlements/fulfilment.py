@@ -30,6 +30,7 @@ from core.context import Context, context_scope, system_scope
 from core.contracts.providers import EntitlementState
 from core.entitlements.backoff import retry_delay
 from core.entitlements.deps import EntitlementDeps
+from core.entitlements.renewals import renewed_entitlement
 from core.entitlements.storing import store_line_results, store_poll_result
 from core.entitlements.tables import Entitlement, Fulfilment
 from core.entitlements.views import EntitlementRecord
@@ -239,9 +240,12 @@ async def _fulfil_lines(ctx: Context, order: dict[str, Any], deps: EntitlementDe
             continue
         provider = await deps.provider(ctx, line["provider_code"], line["provider_account_id"])
         request = replace(PricedLine.from_row(line).as_request(), line_id=line["id"])
+        renews = await renewed_entitlement(ctx, order, line)
+        if renews is not None:  # the provider continues the old term (its end, its data)
+            request = replace(request, options={**request.options, "renews": renews})
         key = f"order:{order['id']}:line:{line['id']}"
         results = await provider.fulfil(ctx.with_key(key), request)
-        ids.extend(await store_line_results(ctx, order, line, results))
+        ids.extend(await store_line_results(ctx, order, line, results, renews))
     return ids
 
 

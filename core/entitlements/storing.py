@@ -11,6 +11,7 @@ from typing import Any
 from core import outbox
 from core.context import Context
 from core.contracts.providers import EntitlementState, FulfilmentResult
+from core.entitlements.renewals import mark_renewed
 from core.entitlements.tables import Entitlement
 from core.entitlements.views import EntitlementRecord
 from core.orders.idempotency import write_transaction
@@ -66,9 +67,11 @@ async def store_line_results(
     order: dict[str, Any],
     line: dict[str, Any],
     results: Sequence[FulfilmentResult],
+    renews: dict[str, Any] | None = None,
 ) -> list[int]:
     """Store one order line's results as entitlements ``seq`` 0, 1, …; a second call with the
-    same line stores nothing new and returns the ids stored first."""
+    same line stores nothing new and returns the ids stored first. ``renews`` (a renewal
+    order's line, ``core.entitlements.renewals``): the first result continues that term."""
     now = ctx.clock.now()
     key = (Entitlement.tenant_id, Entitlement.order_line_id, Entitlement.seq)
     ids: list[int] = []
@@ -95,6 +98,9 @@ async def store_line_results(
                 "created_at": now,
                 "updated_at": now,
             }
+            if renews is not None and seq == 0:
+                values["renewed_from_id"] = renews["entitlement_id"]
+                values["renewal_day"] = renews.get("renewal_day")
             inserted = await (
                 Entitlement.insert(Entitlement(**values))
                 .on_conflict(target=key, action="DO NOTHING")
@@ -105,6 +111,8 @@ async def store_line_results(
                 ids.append(inserted[0]["id"])
                 if result.state in ISSUED_STATES:
                     await announce_issued(ctx, ids[-1], values)
+                    if values.get("renewed_from_id") is not None:
+                        await mark_renewed(ctx, values["renewed_from_id"])
                 continue
             existing = await (
                 Entitlement.select(Entitlement.id)
@@ -156,4 +164,6 @@ async def store_poll_result(
                 "product_code": record.product_code,
             }
             await announce_issued(ctx, record.id, announced)
+            if record.renewed_from_id is not None:
+                await mark_renewed(ctx, record.renewed_from_id)
     return bool(changed)

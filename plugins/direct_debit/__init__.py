@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from core.hookspecs import hookimpl
 from core.i18n import load_catalogs
+from core.schedules.jobs import beat_entry
 from plugins.direct_debit.adapter import DirectDebitAdapter
+from plugins.direct_debit.monthly import BEAT, JOB, MonthlyPlanInvoices
 
 
 @hookimpl
@@ -20,3 +24,13 @@ def register_piccolo_apps() -> list[str]:
 @hookimpl
 def register_translations() -> dict[str, dict[str, str]]:
     return load_catalogs("plugins.direct_debit")
+
+
+@hookimpl
+def register_schedule_jobs() -> list[Any]:
+    return [MonthlyPlanInvoices()]
+
+
+@hookimpl
+def register_periodic_tasks() -> dict[str, dict[str, Any]]:
+    return {"schedule-direct-debit-monthly-invoice": beat_entry(JOB, **BEAT)}

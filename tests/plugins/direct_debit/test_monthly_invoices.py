@@ -1,0 +1,87 @@
+"""Monthly invoices of direct-debit monthly plans: one per plan and month, issued on the 1st
+(caught up on the 2nd and 3rd), with gapless numbers, through a job the plugin registers."""
+
+from datetime import UTC, date, datetime, timedelta
+
+from core.billing.invoices import create_invoice
+from core.billing.tables import Invoice
+from core.clock import FrozenClock
+from core.context import tenant_scope
+from core.plugins import build_plugin_manager
+from core.schedules.jobs import SWEEP_TASK, build_jobs
+from core.schedules.marks import marks
+from plugins.direct_debit.monthly import JOB, MonthlyPlanInvoices, monthly_draft
+from tenants.credentials import Keyring
+from tests.core.schedules.helpers import morning, run_day, tenant_with_customer
+from tests.core.schedules.renewals import monthly_plan
+
+
+def test_hook_register_schedule_jobs():
+    pm = build_plugin_manager(load_entrypoints=False)
+    jobs = [job for found in pm.hook.register_schedule_jobs() for job in found]
+    assert JOB in [job.name for job in jobs]
+    assert JOB in build_jobs("https://example.test", extra=jobs)
+    beats = {k: v for found in pm.hook.register_periodic_tasks() for k, v in found.items()}
+    entry = beats["schedule-direct-debit-monthly-invoice"]
+    assert entry["task"] == SWEEP_TASK and entry["args"] == [JOB]
+    assert entry["schedule"].day_of_month == {1, 2, 3}
+
+
+async def test_one_invoice_per_plan_and_month_on_the_first(database, settings):
+    clock = FrozenClock(morning(date(2027, 1, 10)))
+    ctx, customer = await tenant_with_customer(clock)
+    job = MonthlyPlanInvoices()
+    with tenant_scope(ctx.tenant):
+        plan = await monthly_plan(
+            ctx, Keyring.from_settings(settings), customer, 5_000, morning(date(2027, 1, 10))
+        )
+        # a crash after the February invoice was numbered, before its mark was written
+        row = {"id": plan, "customer_id": customer, "provider_account_id": 1}
+        row["product_code"] = await _product_code(plan)
+        early = await create_invoice(
+            ctx.with_key(f"direct_debit:plan:{plan}:202702"),
+            await monthly_draft(ctx, date(2027, 2, 1), row),
+        )
+        day = date(2027, 1, 10)
+        while day <= date(2027, 4, 5):
+            if day != date(2027, 3, 1):  # beat was down on 1 March: caught up on the 2nd
+                await run_day(job, ctx.tenant, day)
+                await run_day(job, ctx.tenant, day)
+            day += timedelta(days=1)
+        rows = await (
+            Invoice.select()
+            .where(Invoice.tenant_id == ctx.tenant.id)
+            .order_by(Invoice.seq)
+            .output(load_json=True)
+        )
+        done = await marks(ctx, JOB, plan)
+    assert [(r["seq"], r["issue_date"], r["due_date"], r["grand_total"]) for r in rows] == [
+        (1, date(2027, 2, 1), date(2027, 3, 31), 5_500),
+        (2, date(2027, 3, 1), date(2027, 4, 30), 5_500),
+        (3, date(2027, 4, 1), date(2027, 5, 31), 5_500),
+    ]
+    assert rows[0]["id"] == early.id
+    assert [(m["step"], m["done_at"].date()) for m in done] == [
+        ("202702", date(2027, 2, 1)),
+        ("202703", date(2027, 3, 2)),
+        ("202704", date(2027, 4, 1)),
+    ]
+    assert rows[0]["contract_type"] == "monthly_plan"
+    assert rows[0]["recipient"]["email"] == "taro@example.jp"
+
+
+async def test_a_plan_that_ended_or_started_this_month_is_not_billed(database, settings):
+    clock = FrozenClock(morning(date(2027, 5, 1)))
+    ctx, customer = await tenant_with_customer(clock)
+    keyring = Keyring.from_settings(settings)
+    with tenant_scope(ctx.tenant):
+        await monthly_plan(ctx, keyring, customer, 5_000, datetime(2027, 5, 1, 1, tzinfo=UTC))
+        assert await run_day(MonthlyPlanInvoices(), ctx.tenant, date(2027, 5, 1)) == 0
+        assert await run_day(MonthlyPlanInvoices(), ctx.tenant, date(2027, 5, 4)) == 0
+
+
+async def _product_code(plan: int) -> str:
+    from core.entitlements.tables import Entitlement
+
+    found = await Entitlement.select(Entitlement.product_code).where(Entitlement.id == plan)
+    return found[0]["product_code"]
