@@ -12,6 +12,7 @@ CORE_APPS = (
     "core.orders",
     "core.messaging",
     "core.payments",
+    "core.schedules",
     "core.entitlements",
 )
 

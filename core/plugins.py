@@ -16,6 +16,7 @@ ENTRYPOINT_GROUP = "shomei.plugins"
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "core.builtin",
     "core.messaging.builtin",
+    "core.schedules.builtin",
     "tenants.builtin",
     "web.builtin",
     "plugins.private_ca",

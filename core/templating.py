@@ -8,10 +8,12 @@ per-render ``_`` callable (``core.i18n.Translator``) put into the template conte
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import jinja2
 import pluggy
 
+from core.clock import JST
 from core.i18n import format_yen
 
 PURPOSES = ("pages", "email")
@@ -34,5 +36,17 @@ def build_environment(
         lstrip_blocks=True,
     )
     env.filters["yen"] = format_yen
+    env.filters["jst_date"] = jst_date
     pm.hook.prepare_jinja2_environment(env=env, purpose=purpose)
     return env
+
+
+def jst_date(value: datetime | str | None) -> str:
+    """A moment as the calendar day in Japan (``2027-03-14``); an ISO string is read first.
+    Pages show days, not UTC timestamps."""
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(JST).date().isoformat()

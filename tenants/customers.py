@@ -46,15 +46,7 @@ async def create_customer(
     are the ones DOMAIN requires before any order."""
     postal_code = normalise_postal_code(postal_code)
     phone = normalise_phone(phone)
-    raise_if(
-        [
-            *required("organization_name", organization_name),
-            *check_postal_code("postal_code", postal_code),
-            *check_prefecture("prefecture", nfkc(prefecture)),
-            *required("address", address),
-            *check_phone("phone", phone),
-        ]
-    )
+    raise_if(_company_errors(organization_name, postal_code, prefecture, address, phone))
     row = scoped(Customer, ctx).new(
         organization_name=nfkc(organization_name),
         postal_code=postal_code,
@@ -66,6 +58,49 @@ async def create_customer(
     await row.save()
     await audit(ctx, "customer.created", "customer", row.id)
     return row.id
+
+
+def _company_errors(
+    organization_name: str, postal_code: str, prefecture: str, address: str, phone: str
+) -> list[FieldError]:
+    """The company's checks (postal code and phone already normalised)."""
+    return [
+        *required("organization_name", organization_name),
+        *check_postal_code("postal_code", postal_code),
+        *check_prefecture("prefecture", nfkc(prefecture)),
+        *required("address", address),
+        *check_phone("phone", phone),
+    ]
+
+
+async def update_customer(
+    ctx: Context,
+    customer_id: int,
+    organization_name: str,
+    postal_code: str,
+    prefecture: str,
+    address: str,
+    phone: str,
+) -> None:
+    """Change the company's stored account information, with the checks of ``create_customer``."""
+    await _customer(ctx, customer_id)
+    postal_code = normalise_postal_code(postal_code)
+    phone = normalise_phone(phone)
+    raise_if(_company_errors(organization_name, postal_code, prefecture, address, phone))
+    await (
+        scoped(Customer, ctx)
+        .update(
+            {
+                Customer.organization_name: nfkc(organization_name),
+                Customer.postal_code: postal_code,
+                Customer.prefecture: nfkc(prefecture),
+                Customer.address: nfkc(address),
+                Customer.phone: phone,
+            }
+        )
+        .where(Customer.id == customer_id)
+    )
+    await audit(ctx, "customer.updated", "customer", customer_id)
 
 
 async def _customer(ctx: Context, customer_id: int) -> Customer:

@@ -18,9 +18,10 @@ from tenants.tables import StaffRole, StaffUser, Tenant, TenantStatus
 from tenants.validation import check_email, check_slug, nfkc, normalise_email, required
 
 TRANSITIONS: dict[TenantStatus, frozenset[TenantStatus]] = {
-    TenantStatus.PENDING: frozenset({TenantStatus.ACTIVE}),
+    TenantStatus.PENDING: frozenset({TenantStatus.ACTIVE, TenantStatus.REJECTED}),
     TenantStatus.ACTIVE: frozenset({TenantStatus.SUSPENDED}),
     TenantStatus.SUSPENDED: frozenset({TenantStatus.ACTIVE}),
+    TenantStatus.REJECTED: frozenset(),
 }
 
 
@@ -128,6 +129,13 @@ async def approve(tenant_id: int, actor: Actor, clock: Clock) -> None:
 
 async def suspend(tenant_id: int, actor: Actor, clock: Clock, reason: str = "") -> None:
     await change_status(tenant_id, TenantStatus.SUSPENDED, actor, clock, reason)
+
+
+async def reject(tenant_id: int, actor: Actor, clock: Clock, reason: str) -> None:
+    """Refuse a pending sign-up for good; the reason is required and kept in the audit log."""
+    if not nfkc(reason).strip():
+        refuse("reason", "tenants.field_required")
+    await change_status(tenant_id, TenantStatus.REJECTED, actor, clock, nfkc(reason).strip())
 
 
 async def reactivate(tenant_id: int, actor: Actor, clock: Clock) -> None:

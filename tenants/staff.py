@@ -23,12 +23,14 @@ class StaffView:
     role: str
     must_change_password: bool
     totp_enabled: bool
+    active: bool = True
 
 
 def _view(row: StaffUser) -> StaffView:
     return StaffView(
-        row.id, row.email, row.display_name, row.role, row.must_change_password, row.totp_enabled
-    )
+        row.id, row.email, row.display_name, row.role, row.must_change_password,
+        row.totp_enabled, row.active,
+    )  # fmt: skip
 
 
 async def acting_role(ctx: Context) -> StaffRole:
@@ -92,6 +94,31 @@ async def change_role(ctx: Context, staff_id: int, role: str) -> None:
             refuse("role", "tenants.last_owner")
     await scoped(StaffUser, ctx).update({StaffUser.role: role}).where(StaffUser.id == staff_id)
     await audit(ctx, "staff.role_changed", "staff_user", staff_id, {"from": row.role, "to": role})
+
+
+async def set_active(ctx: Context, staff_id: int, active: bool) -> None:
+    """Deactivate a staff member (their login stops working; the row and its audit trail
+    stay) or bring them back. Owners only; nobody deactivates themselves or the last owner."""
+    await require_permission(ctx, Permission.STAFF_MANAGE)
+    row = await scoped(StaffUser, ctx).objects().where(StaffUser.id == staff_id).first()
+    if row is None:
+        refuse("staff", "tenants.staff_unknown")
+    if not active and str(staff_id) == ctx.actor.id:
+        refuse("staff", "tenants.cannot_deactivate_self")
+    if not active and row.role == StaffRole.OWNER.value and row.active:
+        owners = (
+            await scoped(StaffUser, ctx)
+            .count()
+            .where(
+                (StaffUser.role == StaffRole.OWNER.value) & (StaffUser.active == True)  # noqa: E712
+            )
+        )
+        if owners <= 1:
+            refuse("staff", "tenants.last_owner")
+    if row.active == active:
+        return
+    await scoped(StaffUser, ctx).update({StaffUser.active: active}).where(StaffUser.id == staff_id)
+    await audit(ctx, "staff.activated" if active else "staff.deactivated", "staff_user", staff_id)
 
 
 async def list_staff(ctx: Context) -> list[StaffView]:

@@ -27,6 +27,7 @@ class TenantStatus(StrEnum):
     PENDING = "pending"
     ACTIVE = "active"
     SUSPENDED = "suspended"
+    REJECTED = "rejected"  # an operator refused the sign-up (final; the reason is audited)
 
 
 class StaffRole(StrEnum):
@@ -176,6 +177,20 @@ class ProviderAccount(Table, tablename="provider_account"):
     enabled = Boolean(default=True)
     created_at = Timestamptz()
     updated_at = Timestamptz()
+
+
+class DelegationConsent(Table, tablename="delegation_consent"):
+    """A tenant owner's consent that operators act inside the tenant (代行納品) until
+    ``expires_at``, unless revoked first. Each delegated action is audited with
+    ``on_behalf_of`` (``tenants.delegation``)."""
+
+    tenant = ForeignKey(references=Tenant, null=False, db_column_name="tenant_id")
+    granted_by = Integer()  # the staff member (owner) who consented
+    granted_by_name = Varchar(length=255, default="")
+    note = Varchar(length=500, default="")
+    granted_at = Timestamptz()
+    expires_at = Timestamptz()
+    revoked_at = Timestamptz(null=True, default=None)
 
 
 class AuditEntry(Table, tablename="audit_entry"):

@@ -22,11 +22,13 @@ from tenants.tables import OneTimeToken
 class TokenPurpose(StrEnum):
     VERIFY_EMAIL = "verify_email"
     RESET_PASSWORD = "reset_password"
+    CHANGE_EMAIL = "change_email"
 
 
 LIFETIMES: dict[TokenPurpose, timedelta] = {
     TokenPurpose.VERIFY_EMAIL: timedelta(hours=48),
     TokenPurpose.RESET_PASSWORD: timedelta(hours=1),
+    TokenPurpose.CHANGE_EMAIL: timedelta(hours=24),
 }
 
 
@@ -43,9 +45,13 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-async def issue_token(purpose: TokenPurpose, subject: TokenSubject, clock: Clock) -> str:
-    """A new token for ``subject``; the clear text is returned once and never stored."""
-    token = secrets.token_urlsafe(32)
+async def issue_token(
+    purpose: TokenPurpose, subject: TokenSubject, clock: Clock, *, bound: str = ""
+) -> str:
+    """A new token for ``subject``; the clear text is returned once and never stored.
+    ``bound`` (URL-safe text, e.g. a new e-mail address encoded) becomes part of the token
+    after a dot, so it is covered by the stored digest: changing it makes the token unknown."""
+    token = secrets.token_urlsafe(32) + (f".{bound}" if bound else "")
     now = clock.now()
     await OneTimeToken(
         tenant_id=subject.tenant_id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Router
 
+from web.console.routes import CONSOLE_CONTROLLERS
 from web.controllers.auth import (
     ConsolePasswordReset,
     ConsoleSignIn,
@@ -11,10 +12,12 @@ from web.controllers.auth import (
     PortalPasswordReset,
     PortalSignIn,
 )
-from web.controllers.console import ConsoleController
-from web.controllers.operator import OperatorController
 from web.controllers.portal import PortalController
 from web.hosts import operator_host_middleware, tenant_host_middleware
+from web.operator.routes import OPERATOR_CONTROLLERS
+from web.portal_certificates.routes import PORTAL_CERTIFICATE_CONTROLLERS
+from web.portal_payments.controllers import PORTAL_PAYMENT_CONTROLLERS
+from web.storefront.routes import STOREFRONT_CONTROLLERS
 
 
 def browser_routers() -> list[Router]:
@@ -23,17 +26,28 @@ def browser_routers() -> list[Router]:
     return [
         Router(
             path="/",
-            route_handlers=[ConsoleSignIn, ConsolePasswordReset, ConsoleController],
+            route_handlers=[ConsoleSignIn, ConsolePasswordReset, *CONSOLE_CONTROLLERS],
             middleware=[tenant_host_middleware(allow_inactive=True)],
         ),
         Router(
             path="/",
-            route_handlers=[PortalSignIn, PortalPasswordReset, PortalController],
+            route_handlers=[
+                PortalSignIn,
+                PortalPasswordReset,
+                PortalController,
+                *PORTAL_PAYMENT_CONTROLLERS,
+                *PORTAL_CERTIFICATE_CONTROLLERS,
+            ],
             middleware=[tenant_host_middleware(allow_inactive=False)],
         ),
         Router(
             path="/",
-            route_handlers=[OperatorSignIn, OperatorController],
+            route_handlers=[*STOREFRONT_CONTROLLERS],
+            middleware=[tenant_host_middleware(allow_inactive=False)],
+        ),
+        Router(
+            path="/",
+            route_handlers=[OperatorSignIn, *OPERATOR_CONTROLLERS],
             middleware=[operator_host_middleware],
         ),
     ]

@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from core.hookspecs import hookimpl
 
 
 @hookimpl
 def register_piccolo_apps() -> list[str]:
-    return ["web.piccolo_app"]
+    return ["web.piccolo_app", "web.storefront.piccolo_app"]
+
+
+@hookimpl
+def register_event_handlers() -> dict[str, list[Any]]:
+    """A hosted checkout session's order: its ``order.paid`` and ``entitlement.issued`` are
+    followed by webhook events carrying the session's metadata (``web.storefront.events``)."""
+    from core.outbox_relay import merge_handlers
+    from web.portal_certificates.events import certificate_handlers
+    from web.storefront.events import storefront_handlers
+
+    # entitlement.issued with a certificate is followed by certificate.issued (mail, webhooks)
+    return merge_handlers([storefront_handlers(), certificate_handlers()])

@@ -58,6 +58,12 @@ MAIL_KINDS: dict[str, MailKind] = {
             ("customer_name", "days_left"),
         ),
         MailKind(
+            "renewal.failed",
+            "renewal_failed",
+            ("common_name", "amount", "renew_url"),
+            ("customer_name", "next_attempt_on", "manual"),
+        ),
+        MailKind(
             "invoice.issued",
             "invoice_issued",
             ("invoice_id", "number", "grand_total"),
@@ -93,6 +99,12 @@ MAIL_KINDS: dict[str, MailKind] = {
             ("reset_url",),
             ("name", "expires_minutes"),
         ),
+        MailKind(
+            "auth.email_change_requested",
+            "email_change",
+            ("confirm_url",),
+            ("name", "new_email"),
+        ),
     )
 }
 """Event type -> the mail it sends."""
@@ -114,10 +126,16 @@ WEBHOOK_EVENT_TYPES: tuple[str, ...] = (
     "invoice.voided",
     "invoice.overdue",
     "voucher.delivered",
+    "entitlement.issued",
     "certificate.issued",
     "renewal.due",
+    "renewal.charged",
+    "renewal.failed",
+    "quote.expired",
     "application.received",
     "application.completed",
+    "checkout_session.order_paid",
+    "checkout_session.entitlement_issued",
 )
 """Events a tenant may subscribe an endpoint to. Never auth.* (they carry secrets)."""
 

@@ -12,6 +12,7 @@ from tests.conftest import make_app
 from tests.plugins.bank_transfer.builder import Transfer, notice_file
 from tests.plugins.digicert.shop import isolation_objects
 from tests.web.api_fixtures import TestPlugin, api_tenant
+from tests.web.payments_shop import payment_objects
 
 SKIP_PREFIXES = ("/api/v1/system",)  # ops routes: operator token, no tenant objects
 
@@ -31,6 +32,17 @@ async def _objects(client, shop) -> dict[str, int]:
     await client.post("/api/v1/bank-transfers/imports", content=transfer, headers=shop.headers)
     (line,) = (await client.get("/api/v1/bank-transfers/unmatched", headers=shop.headers)).json()
     ids["line_id"] = line["id"]
+    session = await client.post(
+        "/api/v1/checkout-sessions",
+        json={
+            "lines": [{"product_id": shop.product_id}],
+            "success_url": "https://panel.example.jp/done",
+            "cancel_url": "https://panel.example.jp/",
+        },
+        headers=shop.headers,
+    )
+    ids["session_id"] = session.json()["id"]
+    ids |= await payment_objects(shop)
     return ids | await isolation_objects(shop.tenant_id, datetime.now(UTC))
 
 
@@ -40,6 +52,8 @@ def _minimal(schema: dict, components: dict) -> object:
         return _minimal(components[schema["$ref"].rsplit("/", 1)[1]], components)
     if "oneOf" in schema or "anyOf" in schema:
         return _minimal((schema.get("oneOf") or schema["anyOf"])[0], components)
+    if "allOf" in schema:  # a body with examples: {"allOf": [{"$ref": ...}], "examples": [...]}
+        return _minimal(schema["allOf"][0], components)
     kind = schema.get("type")
     if kind == "object":
         return {

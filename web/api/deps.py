@@ -17,6 +17,7 @@ from tenants.credentials import Keyring
 from tenants.provider_accounts import plugin_account_by_id
 from tenants.tenant_settings import get_settings as tenant_settings
 from web.api.auth import principal
+from web.api.payment_methods import TenantPaymentMethods
 
 
 def provide_ctx(request: Request[Any, Any, Any]) -> Context:
@@ -54,4 +55,5 @@ async def provide_order_deps(
     return OrderDeps(
         gate=ProviderGate(web.registry, accounts),
         tax=TaxPolicy(rounding=Rounding(settings.tax_rounding)),
+        payment_methods=TenantPaymentMethods(web.registry),
     )

@@ -7,13 +7,14 @@ from typing import Annotated
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody
+from litestar.params import FromPath, FromQuery, HeaderParameter
 
 from core.context import Context
 from core.orders.deps import OrderDeps
 from core.orders.lines import LineInput
 from core.orders.placing import OrderRequest, create_order
 from core.orders.views import OrderView, get_order, list_orders
+from web.api.examples import ORDER, ORDER_IN, body, ok
 from web.api.guards import requires_scope
 
 
@@ -56,11 +57,12 @@ class OrderController(Controller):
         description="Prices every line now and asks each line's provider; idempotent by key.",
         guards=[requires_scope("orders:write")],
         status_code=201,
+        responses=ok(OrderView, ORDER, status=201),
     )
     async def create(
         self,
         ctx: NamedDependency[Context],
-        data: JSONBody[OrderIn],
+        data: Annotated[OrderIn, body(ORDER_IN)],
         idempotency_key: IdempotencyKey,
         order_deps: NamedDependency[OrderDeps],
     ) -> OrderView:
@@ -71,11 +73,21 @@ class OrderController(Controller):
         )
         return await create_order(ctx, request, order_deps)
 
-    @get("/{order_id:int}", summary="One order", guards=[requires_scope("orders:read")])
+    @get(
+        "/{order_id:int}",
+        summary="One order",
+        guards=[requires_scope("orders:read")],
+        responses=ok(OrderView, ORDER),
+    )
     async def get_one(self, ctx: NamedDependency[Context], order_id: FromPath[int]) -> OrderView:
         return await get_order(ctx, order_id)
 
-    @get("/", summary="This tenant's orders", guards=[requires_scope("orders:read")])
+    @get(
+        "/",
+        summary="This tenant's orders",
+        guards=[requires_scope("orders:read")],
+        responses=ok(list[OrderView], [ORDER]),
+    )
     async def list_all(
         self, ctx: NamedDependency[Context], customer_id: FromQuery[int | None] = None
     ) -> list[OrderView]:

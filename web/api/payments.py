@@ -17,13 +17,13 @@ import hashlib
 import hmac
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
 
 from litestar import Controller, Request, Response, Router, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from core.context import Actor, Context, system_scope, tenant_scope
@@ -35,6 +35,7 @@ from core.logs import bind_log_context
 from core.orders.idempotency import write_transaction
 from core.orders.states import OrderState
 from core.orders.views import order_row
+from core.payments.bank_backend import BankTransferBackend, bank_transfer_backend
 from core.payments.ledger import AppliedPayment, apply_outcome, order_payment
 from core.payments.transfers import (
     ExpectationView,
@@ -51,6 +52,17 @@ from tenants.onboarding import tenant_ref
 from tenants.provider_accounts import plugin_account
 from tenants.tables import Tenant, TenantStatus
 from web.api.errors import error_response
+from web.api.examples import (
+    APPLIED,
+    CARD_PAYMENT,
+    CARD_PAYMENT_IN,
+    EXPECTATION,
+    IMPORT_RESULT,
+    ORDER_PAYMENT,
+    UNMATCHED,
+    body,
+    ok,
+)
 from web.api.guards import requires_scope
 from web.api.payment_recipients import customer_recipient
 from web.i18n import negotiate_language
@@ -78,13 +90,21 @@ def _refuse(field: str, message_id: str) -> ValidationFailed:
     return ValidationFailed([FieldError(field, message_id)])
 
 
-async def _card_adapter(request: Request[Any, Any, Any], ctx: Context) -> Any:
+async def card_adapter(request: Request[Any, Any, Any], ctx: Context) -> Any:
     """The tenant's card adapter (its own Stripe keys); 422 without the card plugin."""
     try:
         adapter_class = request.app.state.web.registry.payment_adapter("card")
     except PluginNotFound:
         raise _refuse("payment_method", "payments.card.unavailable") from None
     return adapter_class(await _payment_account(request, ctx, "card"))
+
+
+def _bank_backend(request: Request[Any, Any, Any]) -> BankTransferBackend:
+    """The app's registered bank-transfer adapter class (422 without the plugin)."""
+    try:
+        return bank_transfer_backend(request.app.state.web.registry)
+    except PluginNotFound:
+        raise _refuse("payment_method", "payments.bank_transfer.unavailable") from None
 
 
 # --- the signed return address of 3-D Secure ------------------------------------------------
@@ -98,7 +118,7 @@ def _return_signature(secret: str, tenant_id: int, order_id: int, return_url: st
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def _stripe_return_url(settings: Any, tenant: Any, order_id: int, return_url: str) -> str:
+def stripe_return_url(settings: Any, tenant: Any, order_id: int, return_url: str) -> str:
     """Where Stripe sends the browser after 3-D Secure (it appends ``payment_intent=pi_…``):
     our return route, carrying the caller's ``return_url`` and our signature over it, so the
     return route redirects only where an API caller of this tenant asked for that order."""
@@ -118,7 +138,7 @@ def _check_return_url(return_url: str) -> None:
         raise _refuse("return_url", "payments.card.return_url_invalid")
 
 
-async def _apply_card_outcomes(
+async def apply_card_outcomes(
     ctx: Context, order_id: int, outcomes: list[PaymentOutcome]
 ) -> list[AppliedPayment]:
     """Apply the outcomes that concern ``order_id`` once each (the webhook applies the same
@@ -136,7 +156,7 @@ async def _apply_card_outcomes(
     return applied
 
 
-async def _card_status(ctx: Context, order_id: int, outcomes: list[PaymentOutcome]) -> str:
+async def card_status(ctx: Context, order_id: int, outcomes: list[PaymentOutcome]) -> str:
     """paid | failed | processing, as the caller's return page shows it."""
     if (await order_payment(ctx, order_id)).confirmed:
         return "paid"
@@ -203,6 +223,7 @@ class BankTransferController(Controller):
         ),
         guards=[WRITE],
         status_code=200,
+        responses=ok(ImportResult, IMPORT_RESULT),
     )
     async def import_file(
         self, ctx: NamedDependency[Context], request: Request[Any, Any, Any]
@@ -215,9 +236,16 @@ class BankTransferController(Controller):
             data = await request.body()
         if not data:
             raise ValidationFailed([FieldError("file", "payments.bank_file.missing")])
-        return await import_zengin(ctx, data, recipients=customer_recipient)
+        return await import_zengin(
+            ctx, data, recipients=customer_recipient, backend=_bank_backend(request)
+        )
 
-    @get("/unmatched", summary="Transfers nobody matched (the finance queue)", guards=[READ])
+    @get(
+        "/unmatched",
+        summary="Transfers nobody matched (the finance queue)",
+        guards=[READ],
+        responses=ok(list[UnmatchedLine], [UNMATCHED]),
+    )
     async def unmatched(self, ctx: NamedDependency[Context]) -> list[UnmatchedLine]:
         return await list_unmatched(ctx)
 
@@ -226,9 +254,13 @@ class BankTransferController(Controller):
         summary="Assign an unmatched transfer to an order",
         guards=[WRITE],
         status_code=200,
+        responses=ok(AppliedPayment, APPLIED),
     )
     async def resolve(
-        self, ctx: NamedDependency[Context], line_id: FromPath[int], data: JSONBody[ResolveIn]
+        self,
+        ctx: NamedDependency[Context],
+        line_id: FromPath[int],
+        data: Annotated[ResolveIn, body({"order_id": 1042})],
     ) -> AppliedPayment:
         return await resolve_unmatched(ctx, line_id, data.order_id, recipients=customer_recipient)
 
@@ -242,6 +274,7 @@ class OrderPaymentController(Controller):
         summary="Issue (or show again) an order's bank-transfer instructions",
         guards=[WRITE],
         status_code=200,
+        responses=ok(ExpectationView, EXPECTATION),
     )
     async def transfer_instructions(
         self,
@@ -252,10 +285,15 @@ class OrderPaymentController(Controller):
         await order_row(ctx, order_id)  # another tenant's order: 404 before anything else
         account = await _payment_account(request, ctx, "bank_transfer")
         return await issue_transfer_instructions(
-            ctx, order_id, account, recipients=customer_recipient
+            ctx, order_id, account, recipients=customer_recipient, backend=_bank_backend(request)
         )
 
-    @get("/payment", summary="An order's payment position", guards=[READ])
+    @get(
+        "/payment",
+        summary="An order's payment position",
+        guards=[READ],
+        responses=ok(OrderPaymentOut, ORDER_PAYMENT),
+    )
     async def payment(
         self,
         ctx: NamedDependency[Context],
@@ -296,13 +334,14 @@ class OrderPaymentController(Controller):
         ),
         guards=[WRITE],
         status_code=200,
+        responses=ok(CardPaymentOut, CARD_PAYMENT),
     )
     async def card_payment(
         self,
         ctx: NamedDependency[Context],
         request: Request[Any, Any, Any],
         order_id: FromPath[int],
-        data: JSONBody[CardPaymentIn],
+        data: Annotated[CardPaymentIn, body(CARD_PAYMENT_IN)],
     ) -> Response[Any]:
         order = await order_row(ctx, order_id)
         method = data.payment_method.strip()
@@ -315,13 +354,13 @@ class OrderPaymentController(Controller):
         if position.order_state not in CARD_STATES or position.remaining_due <= 0:
             raise _refuse("order_id", "payments.card.not_awaiting_payment")
         settings = request.app.state.web.settings
-        adapter = await _card_adapter(request, ctx)
+        adapter = await card_adapter(request, ctx)
         payment = PaymentRequest(
             "order",
             order_id,
             position.remaining_due,
             order["customer_id"] or 0,
-            return_url=_stripe_return_url(settings, ctx.tenant, order_id, data.return_url),
+            return_url=stripe_return_url(settings, ctx.tenant, order_id, data.return_url),
             saved_method_ref=method,
         )
         # one Stripe intent per (order, card, caller's Idempotency-Key): a retry gets the same
@@ -337,13 +376,13 @@ class OrderPaymentController(Controller):
             return error_response(
                 request, 502, [FieldError("payment_method", "payments.card.provider_error")]
             )
-        await _apply_card_outcomes(ctx, order_id, outcomes)
+        await apply_card_outcomes(ctx, order_id, outcomes)
         if started.state is PaymentState.REQUIRES_ACTION:
             status = "requires_action"
         elif started.state is PaymentState.FAILED:
             status = "failed"
         else:
-            status = await _card_status(ctx, order_id, outcomes)
+            status = await card_status(ctx, order_id, outcomes)
         return Response(
             CardPaymentOut(
                 order_id=order_id,
@@ -455,14 +494,14 @@ async def card_return(
     with tenant_scope(tenant), bind_log_context(tenant=tenant.slug):
         ctx = Context(tenant, Actor.system("card-return"), web.clock)
         try:
-            adapter = await _card_adapter(request, ctx)
+            adapter = await card_adapter(request, ctx)
             outcomes = await adapter.confirm(ctx, {"payment_intent": payment_intent})
         except (ShomeiError, ValidationFailed) as exc:
             log.warning("card return: intent not read", extra={"error": str(exc)})
             return Redirect(_with_status(to, order, "processing"), status_code=303)
         try:
-            await _apply_card_outcomes(ctx, order, outcomes)
-            status = await _card_status(ctx, order, outcomes)
+            await apply_card_outcomes(ctx, order, outcomes)
+            status = await card_status(ctx, order, outcomes)
         except NotFound:
             return error_response(request, 404, [FieldError("order", "api.not_found")])
     return Redirect(_with_status(to, order, status), status_code=303)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from litestar import Controller, Response, delete, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, QueryParameter
 
 from core.context import Context
 from core.orders.deps import OrderDeps
@@ -27,6 +27,17 @@ from core.orders.quotes import (
     update_quote,
 )
 from core.orders.views import OrderView
+from web.api.examples import (
+    ORDER,
+    PDF,
+    PRINTABLE_QUOTE,
+    QUOTE,
+    QUOTE_IN,
+    QUOTE_SENT,
+    SEND_IN,
+    body,
+    ok,
+)
 from web.api.guards import requires_scope
 from web.api.orders import LineIn
 
@@ -76,24 +87,45 @@ class QuoteController(Controller):
     path = "/quotes"
     tags = ["quotes"]
 
-    @post("/", summary="Save a quote, valid 30 days", guards=[WRITE], status_code=201)
+    @post(
+        "/",
+        summary="Save a quote, valid 30 days",
+        guards=[WRITE],
+        status_code=201,
+        responses=ok(QuoteView, QUOTE, status=201),
+    )
     async def create(
         self,
         ctx: NamedDependency[Context],
-        data: JSONBody[QuoteIn],
+        data: Annotated[QuoteIn, body(QUOTE_IN)],
         order_deps: NamedDependency[OrderDeps],
     ) -> QuoteView:
         return await create_quote(ctx, data.request(), order_deps)
 
-    @get("/", summary="This tenant's quotes", guards=[READ])
+    @get(
+        "/",
+        summary="This tenant's quotes",
+        guards=[READ],
+        responses=ok(list[QuoteView], [QUOTE]),
+    )
     async def list_all(self, ctx: NamedDependency[Context]) -> list[QuoteView]:
         return await list_quotes(ctx)
 
-    @get("/{quote_id:int}", summary="One quote (with its memo)", guards=[READ])
+    @get(
+        "/{quote_id:int}",
+        summary="One quote (with its memo)",
+        guards=[READ],
+        responses=ok(QuoteView, QUOTE),
+    )
     async def get_one(self, ctx: NamedDependency[Context], quote_id: FromPath[int]) -> QuoteView:
         return await get_quote(ctx, quote_id)
 
-    @get("/{quote_id:int}/printable", summary="The quote as printed (no memo)", guards=[READ])
+    @get(
+        "/{quote_id:int}/printable",
+        summary="The quote as printed (no memo)",
+        guards=[READ],
+        responses=ok(PrintableQuote, PRINTABLE_QUOTE),
+    )
     async def printable(
         self, ctx: NamedDependency[Context], quote_id: FromPath[int]
     ) -> PrintableQuote:
@@ -104,6 +136,7 @@ class QuoteController(Controller):
         summary="The quote as a PDF (見積書); an expired quote is marked as expired",
         guards=[READ],
         media_type="application/pdf",
+        responses=ok(bytes, PDF, media_type="application/pdf", description="見積書 PDF"),
     )
     async def pdf(
         self, ctx: NamedDependency[Context], quote_id: FromPath[int], lang: PdfLanguage = ""
@@ -121,18 +154,27 @@ class QuoteController(Controller):
         summary="E-mail the quote PDF to an address; the same Idempotency-Key sends once",
         guards=[WRITE],
         status_code=202,
+        responses=ok(QuoteSent, QUOTE_SENT, status=202),
     )
     async def send(
-        self, ctx: NamedDependency[Context], quote_id: FromPath[int], data: JSONBody[SendIn]
+        self,
+        ctx: NamedDependency[Context],
+        quote_id: FromPath[int],
+        data: Annotated[SendIn, body(SEND_IN)],
     ) -> QuoteSent:
         return await send_quote(ctx, quote_id, data.to, data.language)
 
-    @put("/{quote_id:int}", summary="Edit a quote", guards=[WRITE])
+    @put(
+        "/{quote_id:int}",
+        summary="Edit a quote",
+        guards=[WRITE],
+        responses=ok(QuoteView, QUOTE),
+    )
     async def update(
         self,
         ctx: NamedDependency[Context],
         quote_id: FromPath[int],
-        data: JSONBody[QuoteIn],
+        data: Annotated[QuoteIn, body(QUOTE_IN)],
         order_deps: NamedDependency[OrderDeps],
     ) -> QuoteView:
         return await update_quote(ctx, quote_id, data.request(), order_deps)
@@ -146,12 +188,13 @@ class QuoteController(Controller):
         summary="Turn the quote into an order at the quoted prices while it is valid",
         guards=[WRITE],
         status_code=201,
+        responses=ok(OrderView, {**ORDER, "quote_id": 88}, status=201),
     )
     async def convert(
         self,
         ctx: NamedDependency[Context],
         quote_id: FromPath[int],
-        data: JSONBody[ConvertIn],
+        data: Annotated[ConvertIn, body({"payment_method": "bank_transfer"})],
         order_deps: NamedDependency[OrderDeps],
     ) -> OrderView:
         return await convert_quote(ctx, quote_id, data.payment_method, order_deps)

@@ -7,12 +7,15 @@ from litestar.di import Provide
 
 from core.errors import NotFound, ValidationFailed
 from web.api.auth import api_key_middleware
+from web.api.customer_payments import CustomerPaymentMethodController
 from web.api.deps import provide_ctx, provide_order_deps
 from web.api.errors import not_found, validation_failed
 from web.api.orders import OrderController
+from web.api.payment_methods import ProductPaymentMethodsController
 from web.api.payments import PAYMENT_CONTROLLERS
 from web.api.quotes import QuoteController
 from web.controllers.system import WorkerPingController
+from web.storefront.api import CheckoutSessionController
 
 API_PREFIX = "/api/v1"
 
@@ -25,6 +28,9 @@ def api_router() -> Router:
             OrderController,
             QuoteController,
             *PAYMENT_CONTROLLERS,
+            ProductPaymentMethodsController,
+            CustomerPaymentMethodController,
+            CheckoutSessionController,
         ],
         middleware=[api_key_middleware],
         dependencies={

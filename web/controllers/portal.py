@@ -59,7 +59,7 @@ class SignedInCustomer:
 Found = SignedInCustomer | Response[Any]
 
 
-async def _customer(request: Request[Any, Any, Any]) -> Found:
+async def portal_customer(request: Request[Any, Any, Any]) -> Found:
     """The signed-in customer of this tenant, or the response to send instead (the sign-in
     page, or a 404 when the login no longer belongs to a customer of this tenant)."""
     found = await signed_in(request, Area.PORTAL)
@@ -67,12 +67,12 @@ async def _customer(request: Request[Any, Any, Any]) -> Found:
         return found
     tenant = request_tenant(request)
     if tenant is None:  # the portal router always resolves a tenant; be safe
-        return _not_found(request)
+        return portal_not_found(request)
     rows = await CustomerUser.select(
         CustomerUser.display_name, CustomerUser.email, CustomerUser.customer
     ).where((CustomerUser.id == found.account_id) & (CustomerUser.tenant == tenant.id))
     if not rows:
-        return _not_found(request)
+        return portal_not_found(request)
     person = rows[0]
     companies = await Customer.select(Customer.organization_name).where(
         (Customer.id == person["customer"]) & (Customer.tenant == tenant.id)
@@ -87,12 +87,12 @@ async def _customer(request: Request[Any, Any, Any]) -> Found:
     )
 
 
-def _not_found(request: Request[Any, Any, Any]) -> Response[str]:
+def portal_not_found(request: Request[Any, Any, Any]) -> Response[str]:
     """The one answer for a missing object and for another customer's."""
     return render(request, "pages/auth/message.html", status=404, kind="portal.not_found")
 
 
-def _page(
+def portal_page(
     request: Request[Any, Any, Any], me: SignedInCustomer, template: str, **context: Any
 ) -> Response[str]:
     return render(
@@ -106,14 +106,14 @@ def _page(
     )
 
 
-def _day(value: date | datetime, tenant: TenantRef, language: str) -> str:
+def portal_day(value: date | datetime, tenant: TenantRef, language: str) -> str:
     """2026/11/22 in Japanese, 2026-11-22 in English; a moment in the tenant's time zone."""
     if isinstance(value, datetime):
         value = value.astimezone(ZoneInfo(tenant.time_zone)).date()
     return value.strftime("%Y/%m/%d" if language == "ja" else "%Y-%m-%d")
 
 
-async def _order_of(me: SignedInCustomer, order_id: int) -> OrderView | None:
+async def customer_order(me: SignedInCustomer, order_id: int) -> OrderView | None:
     """The order when it is this tenant's and this customer's, else None."""
     owned = await (
         Order.select(Order.id)
@@ -168,7 +168,7 @@ async def _invoice_rows(
     )  # fmt: skip
 
 
-def _payment_status(state: OrderState, confirmed: bool, received: int) -> str:
+def order_payment_status(state: OrderState, confirmed: bool, received: int) -> str:
     """What the customer sees about payment (``payments.status.*``), or "" when nothing is due
     any more (cancelled, failed, refunded: the state says it)."""
     if confirmed:
@@ -199,7 +199,7 @@ def _renderer() -> _Renderer:
     return _Renderer()
 
 
-def _pdf(invoice: InvoiceView, language: str, time_zone: str) -> bytes:
+def render_invoice_pdf(invoice: InvoiceView, language: str, time_zone: str) -> bytes:
     """Runs in a worker thread: the first call also builds the renderer (fonts, CSS)."""
     return _renderer().pdf(invoice, language, time_zone)
 
@@ -210,14 +210,14 @@ class PortalController(Controller):
 
     @get("/")
     async def home(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        me = await _customer(request)
+        me = await portal_customer(request)
         if not isinstance(me, SignedInCustomer):
             return me
-        return _page(request, me, "pages/portal/home.html")
+        return portal_page(request, me, "pages/portal/home.html")
 
     @get("/orders")
     async def orders(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        me = await _customer(request)
+        me = await portal_customer(request)
         if not isinstance(me, SignedInCustomer):
             return me
         lang = translator(request).language
@@ -225,39 +225,39 @@ class PortalController(Controller):
         rows = [
             {
                 "id": order.id,
-                "date": _day(order.created_at, me.ctx.tenant, lang),
+                "date": portal_day(order.created_at, me.ctx.tenant, lang),
                 "state": order.state.value,
                 "total": format_yen(order.total, lang),
             }
             for order in sorted(found, key=lambda order: order.id, reverse=True)
             if order.customer_id == me.customer_id
         ]
-        return _page(request, me, "pages/portal/orders.html", orders=rows)
+        return portal_page(request, me, "pages/portal/orders.html", orders=rows)
 
     @get("/orders/{order_id:int}")
     async def order(
         self, request: Request[Any, Any, Any], order_id: FromPath[int]
     ) -> Response[Any]:
-        me = await _customer(request)
+        me = await portal_customer(request)
         if not isinstance(me, SignedInCustomer):
             return me
-        order = await _order_of(me, order_id)
+        order = await customer_order(me, order_id)
         if order is None:
-            return _not_found(request)
+            return portal_not_found(request)
         lang = translator(request).language
         payment = await order_payment(me.ctx, order.id)
-        status = _payment_status(order.state, payment.confirmed, payment.received)
+        status = order_payment_status(order.state, payment.confirmed, payment.received)
         invoices = [row for row in await _invoice_rows(me) if row["source_id"] == str(order.id)]
 
         def yen(amount: int) -> str:
             return format_yen(amount, lang)
 
-        return _page(
+        return portal_page(
             request,
             me,
             "pages/portal/order.html",
             order=order,
-            date=_day(order.created_at, me.ctx.tenant, lang),
+            date=portal_day(order.created_at, me.ctx.tenant, lang),
             lines=[
                 {
                     "name": line.name_ja if lang == "ja" else line.name_en,
@@ -287,7 +287,7 @@ class PortalController(Controller):
 
     @get("/invoices")
     async def invoices(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        me = await _customer(request)
+        me = await portal_customer(request)
         if not isinstance(me, SignedInCustomer):
             return me
         lang = translator(request).language
@@ -297,29 +297,31 @@ class PortalController(Controller):
                 "number": row["number"],
                 "status": row["status"],
                 "order_id": row["source_id"],
-                "issue_date": _day(row["issue_date"], me.ctx.tenant, lang),
-                "due_date": _day(row["due_date"], me.ctx.tenant, lang),
+                "issue_date": portal_day(row["issue_date"], me.ctx.tenant, lang),
+                "due_date": portal_day(row["due_date"], me.ctx.tenant, lang),
                 "total": format_yen(row["grand_total"], lang),
             }
             for row in await _invoice_rows(me)
         ]
-        return _page(request, me, "pages/portal/invoices.html", invoices=rows)
+        return portal_page(request, me, "pages/portal/invoices.html", invoices=rows)
 
     @get("/invoices/{invoice_id:int}/pdf")
     async def invoice_pdf(
         self, request: Request[Any, Any, Any], invoice_id: FromPath[int]
     ) -> Response[Any]:
-        me = await _customer(request)
+        me = await portal_customer(request)
         if not isinstance(me, SignedInCustomer):
             return me
         if not await _invoice_rows(me, invoice_id):
-            return _not_found(request)
+            return portal_not_found(request)
         try:
             invoice = await get_invoice(me.ctx, invoice_id)
         except InvoiceNotFound:
-            return _not_found(request)
+            return portal_not_found(request)
         language = translator(request).language
-        body = await asyncio.to_thread(_pdf, invoice, language, me.ctx.tenant.time_zone)
+        body = await asyncio.to_thread(
+            render_invoice_pdf, invoice, language, me.ctx.tenant.time_zone
+        )
         return Response(
             body,
             media_type="application/pdf",

@@ -11,11 +11,12 @@ from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.exceptions import NotAuthorizedException, NotFoundException, ValidationException
 from litestar.handlers import BaseRouteHandler
-from litestar.params import JSONBody, Parameter
+from litestar.params import Parameter
 
 from core.clock import SystemClock
 from core.ops import is_ops_token
 from core.system import get_worker_ping, request_worker_ping
+from web.api.examples import PING, PING_IN, body, ok
 from web.state import WebState
 from workers.celery_app import QUEUES
 from workers.signals import send_task
@@ -53,8 +54,9 @@ class WorkerPingController(Controller):
         summary="Send a ping task to a worker queue",
         description="Records a ping and sends a task; poll the token until answered_at is set.",
         status_code=202,
+        responses=ok(Ping, {**PING, "answered_at": None, "answered_by": ""}, status=202),
     )
-    async def create(self, state: State, data: JSONBody[PingRequest]) -> Ping:
+    async def create(self, state: State, data: Annotated[PingRequest, body(PING_IN)]) -> Ping:
         if data.queue not in QUEUES:
             raise ValidationException(f"queue: must be one of {', '.join(QUEUES)}")
         web: WebState = state.web
@@ -62,7 +64,11 @@ class WorkerPingController(Controller):
         send_task(web.celery, ANSWER_PING, args=(token,), queue=data.queue)
         return await self.read(token)
 
-    @get("/{token:str}", summary="One ping and whether a worker answered it")
+    @get(
+        "/{token:str}",
+        summary="One ping and whether a worker answered it",
+        responses=ok(Ping, PING),
+    )
     async def get_ping(self, token: Annotated[str, Parameter(max_length=64)]) -> Ping:
         return await self.read(token)
 

@@ -34,6 +34,8 @@ SAMPLES = {
     "download_url": "https://shop.example.jp/certs/1",
     "renew_url": "https://shop.example.jp/renew/1",
     "days_left": 30,
+    "next_attempt_on": "2027/06/12",
+    "manual": False,
     "invoice_id": 1,
     "number": "INV-000001",
     "invoice_url": "https://shop.example.jp/invoices/1",
@@ -45,6 +47,8 @@ SAMPLES = {
     "form_url": "https://shop.example.jp/forms/1",
     "reset_url": "https://shop.example.jp/reset?token=abc&x=1",
     "expires_minutes": 30,
+    "confirm_url": "https://shop.example.jp/portal/account/email/confirm?token=abc.def",
+    "new_email": "new@example.jp",
     "customer_name": "鈴木 太郎",
     "name": "鈴木 太郎",
 }

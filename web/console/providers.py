@@ -1,0 +1,188 @@
+"""Provider and payment settings (``/console/providers``, ``provider_accounts.manage``).
+
+Every registered provider and payment adapter is listed with the tenant's account of it, if
+any. The edit form is drawn from the plugin class's ``config_fields``: text, int, choice and
+bool fields show their stored value; **secret fields are write-only**: the page says only
+whether one is stored, never its value nor a part of it, and leaving one blank keeps it.
+Stored through ``tenants.provider_accounts.save_account`` (sealed, audited).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
+
+from core.contracts.common import ConfigField
+from core.errors import FieldError, ValidationFailed
+from tenants.credentials import Keyring, Sealed
+from tenants.jsonvalues import as_dict
+from tenants.provider_accounts import PluginKind, open_credentials, save_account
+from tenants.roles import Permission
+from tenants.scoping import scoped
+from tenants.tables import ProviderAccount
+from web.console.access import SignedInStaff, not_found, staff
+from web.console.pages import page
+from web.controllers.auth import by_field, redirect, web_state
+
+PATH = "/console/providers"
+
+
+def _plugins(request: Request[Any, Any, Any]) -> dict[str, dict[str, type]]:
+    registry = web_state(request).registry
+    return {
+        PluginKind.PROVIDER.value: dict(sorted(registry.providers.items())),
+        PluginKind.PAYMENT.value: dict(sorted(registry.payment_adapters.items())),
+    }
+
+
+async def _row(me: SignedInStaff, kind: str, code: str) -> ProviderAccount | None:
+    where = (ProviderAccount.kind == kind) & (ProviderAccount.plugin_code == code)
+    return await scoped(ProviderAccount, me.ctx).objects().where(where).first()
+
+
+def _stored(request: Request[Any, Any, Any], row: ProviderAccount | None) -> dict[str, str]:
+    """The decrypted credentials, for merging a partial update; never sent to a page."""
+    if row is None or not row.credentials_ciphertext:
+        return {}
+    keyring = Keyring.from_settings(web_state(request).settings)
+    sealed = Sealed(row.credentials_key_id, row.credentials_ciphertext)
+    return open_credentials(keyring, row.tenant, sealed)
+
+
+def _is_secret(field: ConfigField) -> bool:
+    return field.secret or field.kind == "secret"
+
+
+def _read(
+    fields: tuple[ConfigField, ...], data: Any, stored: dict[str, str]
+) -> tuple[dict[str, Any], dict[str, str] | None, dict[str, FieldError], dict[str, str]]:
+    """Settings, new credentials (None: keep the stored ones), errors, and what to show again
+    (never a secret)."""
+    settings: dict[str, Any] = {}
+    secrets: dict[str, str] = {}
+    errors: dict[str, FieldError] = {}
+    shown: dict[str, str] = {}
+    for field in fields:
+        raw = str(data.get(field.name, "")).strip()
+        if _is_secret(field):
+            if raw:
+                secrets[field.name] = raw
+            elif field.required and field.name not in stored:
+                errors[field.name] = FieldError(field.name, "tenants.field_required")
+            continue
+        shown[field.name] = raw
+        if field.kind == "bool":
+            settings[field.name] = raw in ("1", "on", "true")
+        elif not raw:
+            if field.required:
+                errors[field.name] = FieldError(field.name, "tenants.field_required")
+        elif field.kind == "int":
+            if raw.isdigit():
+                settings[field.name] = int(raw)
+            else:
+                errors[field.name] = FieldError(field.name, "web.console_settings.number_invalid")
+        elif field.kind == "choice" and raw not in field.choices:
+            errors[field.name] = FieldError(field.name, "web.console_settings.choice_invalid")
+        else:
+            settings[field.name] = raw
+    credentials = {**stored, **secrets} if secrets else None
+    return settings, credentials, errors, shown
+
+
+async def _form(
+    request: Request[Any, Any, Any],
+    me: SignedInStaff,
+    kind: str,
+    code: str,
+    cls: type,
+    *,
+    errors: dict[str, FieldError] | None = None,
+    shown: dict[str, str] | None = None,
+    enabled: bool | None = None,
+) -> Response[Any]:
+    row = await _row(me, kind, code)
+    stored_names = set(_stored(request, row))
+    settings = as_dict(row.settings) if row is not None else {}
+    values = shown if shown is not None else {k: str(v) for k, v in settings.items()}
+    fields = [
+        {"field": f, "secret": _is_secret(f), "stored": f.name in stored_names,
+         "value": "" if _is_secret(f) else values.get(f.name, "")}
+        for f in getattr(cls, "config_fields", ())
+    ]  # fmt: skip
+    return page(
+        request, me, "pages/console/settings/provider.html",
+        status=400 if errors else 200, section="providers", kind=kind, code=code,
+        fields=fields, errors=errors or {},
+        enabled=enabled if enabled is not None else (row.enabled if row is not None else True),
+        configured=row is not None,
+    )  # fmt: skip
+
+
+class ConsoleProviders(Controller):
+    path = PATH
+    include_in_schema = False
+
+    @get("/")
+    async def index(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        me = await staff(request, Permission.PROVIDER_ACCOUNTS_MANAGE)
+        if not isinstance(me, SignedInStaff):
+            return me
+        rows = await scoped(ProviderAccount, me.ctx).select(
+            ProviderAccount.kind, ProviderAccount.plugin_code, ProviderAccount.enabled
+        )
+        accounts = {(r["kind"], r["plugin_code"]): r["enabled"] for r in rows}
+        groups = [
+            {"kind": kind, "plugins": [
+                {"code": code, "configured": (kind, code) in accounts,
+                 "enabled": accounts.get((kind, code), False)}
+                for code in plugins
+            ]}
+            for kind, plugins in _plugins(request).items()
+        ]  # fmt: skip
+        return page(
+            request, me, "pages/console/settings/providers.html", section="providers",
+            groups=groups,
+        )  # fmt: skip
+
+    @get("/{kind:str}/{code:str}")
+    async def edit(
+        self, request: Request[Any, Any, Any], kind: FromPath[str], code: FromPath[str]
+    ) -> Response[Any]:
+        me = await staff(request, Permission.PROVIDER_ACCOUNTS_MANAGE)
+        if not isinstance(me, SignedInStaff):
+            return me
+        cls = _plugins(request).get(kind, {}).get(code)
+        if cls is None:
+            return not_found(request)
+        return await _form(request, me, kind, code, cls)
+
+    @post("/{kind:str}/{code:str}")
+    async def save(
+        self, request: Request[Any, Any, Any], kind: FromPath[str], code: FromPath[str]
+    ) -> Response[Any]:
+        me = await staff(request, Permission.PROVIDER_ACCOUNTS_MANAGE)
+        if not isinstance(me, SignedInStaff):
+            return me
+        cls = _plugins(request).get(kind, {}).get(code)
+        if cls is None:
+            return not_found(request)
+        data = await request.form()
+        stored = _stored(request, await _row(me, kind, code))
+        fields = tuple(getattr(cls, "config_fields", ()))
+        settings, credentials, errors, shown = _read(fields, data, stored)
+        enabled = data.get("enabled", "") in ("1", "on")
+        if errors:
+            return await _form(
+                request, me, kind, code, cls, errors=errors, shown=shown, enabled=enabled
+            )
+        keyring = Keyring.from_settings(web_state(request).settings)
+        try:
+            await save_account(me.ctx, keyring, kind, code, settings, credentials, enabled)
+        except ValidationFailed as exc:
+            return await _form(
+                request, me, kind, code, cls, errors=by_field(exc.errors), shown=shown,
+                enabled=enabled,
+            )  # fmt: skip
+        return redirect(f"{PATH}?notice=saved")

@@ -1,0 +1,212 @@
+"""Tenant review: the sign-up queue, approve or reject (with a reason), suspend (with a reason)
+and reactivate. The rules live in ``tenants.onboarding`` (pending → active ⇄ suspended,
+pending → rejected); each change is audited in the tenant's log under the operator's name."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
+
+from core.clock import Clock
+from core.context import Actor, tenant_scope
+from core.errors import ValidationFailed
+from tenants.delegation import current_consent
+from tenants.onboarding import approve, reactivate, reject, suspend, tenant_ref
+from tenants.tables import Tenant, TenantStatus
+from web.controllers.auth import FORM, Errors, by_field, redirect, web_state
+from web.operator.session import SignedInOperator, signed_in_operator
+from web.pages import render, translator
+from web.sessions import Area
+
+STATUSES = tuple(status.value for status in TenantStatus)
+JST = ZoneInfo("Asia/Tokyo")
+DELEGATED_ACTION = "delegated_action"
+"""``opt`` key of an operator route that acts inside a tenant with consent; its value is the
+message id of the link the tenant page shows (a plugin adds such routes, web knows none)."""
+
+
+@dataclass
+class ReasonForm:
+    reason: str = ""
+    csrf_token: str = ""
+
+
+def moment(value: datetime | None, language: str) -> str:
+    """A moment in Japan time: 2026/11/22 18:00 in Japanese, 2026-11-22 18:00 in English."""
+    if value is None:
+        return ""
+    return value.astimezone(JST).strftime(
+        "%Y/%m/%d %H:%M" if language == "ja" else "%Y-%m-%d %H:%M"
+    )
+
+
+def delegated_actions(request: Request[Any, Any, Any], tenant_id: int) -> list[dict[str, str]]:
+    """Links to the operator routes that act inside a tenant (``opt[DELEGATED_ACTION]``)."""
+    found = []
+    for route in request.app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            label = handler.opt.get(DELEGATED_ACTION)
+            if label and "GET" in handler.http_methods:
+                found.append(
+                    {"label": label, "href": route.path.replace("{tenant_id:int}", str(tenant_id))}
+                )
+    return sorted(found, key=lambda link: link["href"])
+
+
+class TenantReviewController(Controller):
+    path = "/operator/tenants"
+    include_in_schema = False
+
+    @get("/")
+    async def index(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        me = await signed_in_operator(request)
+        if not isinstance(me, SignedInOperator):
+            return me
+        wanted = request.query_params.get("status", TenantStatus.PENDING.value)
+        query = Tenant.select(
+            Tenant.id, Tenant.slug, Tenant.name, Tenant.organization_name, Tenant.status,
+            Tenant.created_at,
+        ).order_by(Tenant.created_at)  # fmt: skip
+        if wanted in STATUSES:
+            query = query.where(Tenant.status == wanted)
+        else:
+            wanted = "all"
+        language = translator(request).language
+        rows = [
+            {**row, "created": moment(row["created_at"], language)} for row in await query.run()
+        ]
+        return render(
+            request,
+            "pages/operator/tenants.html",
+            area=Area.OPERATOR.value,
+            section="tenants",
+            person=me.person,
+            tenants=rows,
+            current_status=wanted,
+            statuses=STATUSES,
+            notice=request.query_params.get("notice", ""),
+        )
+
+    @get("/{tenant_id:int}")
+    async def show(
+        self, request: Request[Any, Any, Any], tenant_id: FromPath[int]
+    ) -> Response[Any]:
+        me = await signed_in_operator(request)
+        if not isinstance(me, SignedInOperator):
+            return me
+        return await _detail(request, me, tenant_id)
+
+    @post("/{tenant_id:int}/approve")
+    async def approve(
+        self,
+        request: Request[Any, Any, Any],
+        tenant_id: FromPath[int],
+        data: Annotated[ReasonForm, FORM],
+    ) -> Response[Any]:
+        return await _change(request, tenant_id, data, "approved", _approve)
+
+    @post("/{tenant_id:int}/reject")
+    async def reject(
+        self,
+        request: Request[Any, Any, Any],
+        tenant_id: FromPath[int],
+        data: Annotated[ReasonForm, FORM],
+    ) -> Response[Any]:
+        return await _change(request, tenant_id, data, "rejected", reject)
+
+    @post("/{tenant_id:int}/suspend")
+    async def suspend(
+        self,
+        request: Request[Any, Any, Any],
+        tenant_id: FromPath[int],
+        data: Annotated[ReasonForm, FORM],
+    ) -> Response[Any]:
+        return await _change(request, tenant_id, data, "suspended", _suspend)
+
+    @post("/{tenant_id:int}/reactivate")
+    async def reactivate(
+        self,
+        request: Request[Any, Any, Any],
+        tenant_id: FromPath[int],
+        data: Annotated[ReasonForm, FORM],
+    ) -> Response[Any]:
+        return await _change(request, tenant_id, data, "reactivated", _reactivate)
+
+
+Change = Callable[[int, Actor, Clock, str], Awaitable[None]]
+
+
+async def _approve(tenant_id: int, actor: Actor, clock: Clock, reason: str) -> None:
+    await approve(tenant_id, actor, clock)
+
+
+async def _suspend(tenant_id: int, actor: Actor, clock: Clock, reason: str) -> None:
+    await suspend(tenant_id, actor, clock, reason.strip())
+
+
+async def _reactivate(tenant_id: int, actor: Actor, clock: Clock, reason: str) -> None:
+    await reactivate(tenant_id, actor, clock)
+
+
+async def _change(
+    request: Request[Any, Any, Any],
+    tenant_id: int,
+    data: ReasonForm,
+    notice: str,
+    change: Change,
+) -> Response[Any]:
+    me = await signed_in_operator(request)
+    if not isinstance(me, SignedInOperator):
+        return me
+    row = await Tenant.objects().where(Tenant.id == tenant_id).first()
+    if row is None:
+        return _not_found(request)
+    try:
+        with tenant_scope(tenant_ref(row)):  # the audit entry is the tenant's
+            await change(tenant_id, me.actor, web_state(request).clock, data.reason)
+    except ValidationFailed as exc:
+        return await _detail(request, me, tenant_id, by_field(exc.errors), data.reason, 400)
+    return redirect(f"/operator/tenants/{tenant_id}?notice={notice}")
+
+
+def _not_found(request: Request[Any, Any, Any]) -> Response[str]:
+    return render(request, "pages/auth/message.html", status=404, kind="operator.not_found")
+
+
+async def _detail(
+    request: Request[Any, Any, Any],
+    me: SignedInOperator,
+    tenant_id: int,
+    errors: Errors | None = None,
+    reason: str = "",
+    status: int = 200,
+) -> Response[Any]:
+    row = await Tenant.objects().where(Tenant.id == tenant_id).first()
+    if row is None:
+        return _not_found(request)
+    language = translator(request).language
+    consent = await current_consent(tenant_ref(row), web_state(request).clock)
+    active = row.status == TenantStatus.ACTIVE.value
+    return render(
+        request,
+        "pages/operator/tenant.html",
+        status=status,
+        area=Area.OPERATOR.value,
+        section="tenants",
+        person=me.person,
+        tenant=row,
+        created=moment(row.created_at, language),
+        changed=moment(row.status_changed_at, language),
+        consent=consent,
+        consent_until=moment(consent.expires_at, language) if consent else "",
+        actions=delegated_actions(request, tenant_id) if consent and active else [],
+        errors=errors or {},
+        reason=reason,
+        notice=request.query_params.get("notice", ""),
+    )
