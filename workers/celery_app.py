@@ -11,10 +11,12 @@ from typing import Any
 
 import pluggy
 from celery import Celery
+from celery.schedules import crontab
 from kombu import Exchange, Queue
 
 from core.broker import broker_options, transport_for
 from core.plugins import collect_list, collect_mapping
+from core.schedules.beat import DailyAt
 from core.settings import Settings
 from workers import signals
 
@@ -24,6 +26,19 @@ OWN_SCHEDULE: dict[str, dict[str, Any]] = {
     # the outbox relay's sweep; each tenant's delivery then runs as its own task
     "outbox-relay": {"task": "shomei.default.relay_outbox", "schedule": 10.0},
 }
+
+
+def beat_schedule(entries: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Beat entries as Celery wants them: a ``DailyAt`` becomes a ``crontab``; seconds and
+    Celery schedules pass through."""
+    return {name: {**e, "schedule": _celery(e["schedule"])} for name, e in entries.items()}
+
+
+def _celery(schedule: Any) -> Any:
+    if isinstance(schedule, DailyAt):
+        at = schedule
+        return crontab(hour=at.hour, minute=at.minute, day_of_month=at.day_of_month)
+    return schedule
 
 
 def route_task(
@@ -59,7 +74,9 @@ def create_celery(settings: Settings, pm: pluggy.PluginManager) -> Celery:
         worker_redirect_stdouts=False,  # print() and tracebacks stay whole, not one log line a char
         enable_utc=True,
         timezone="Asia/Tokyo",
-        beat_schedule={**OWN_SCHEDULE, **collect_mapping(pm, "register_periodic_tasks")},
+        beat_schedule=beat_schedule(
+            {**OWN_SCHEDULE, **collect_mapping(pm, "register_periodic_tasks")}
+        ),
         imports=[*OWN_TASK_MODULES, *collect_list(pm, "register_task_modules")],
     )
     app.conf.shomei_settings = settings

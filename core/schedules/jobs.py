@@ -16,8 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from celery.schedules import crontab
-
+from core.schedules.beat import DailyAt
 from core.schedules.overdue import OverdueReminders
 from core.schedules.quote_expiry import QuoteExpiry
 from core.schedules.renewal_charges import Charger, RenewalCharges
@@ -53,19 +52,11 @@ def build_jobs(
 
 def beat_entry(job: str, hour: int, minute: int, day_of_month: str = "*") -> dict[str, Any]:
     """The beat entry of a job's sweep (JST); plugins use it for their own jobs."""
-    return {
-        "task": SWEEP_TASK,
-        "schedule": crontab(hour=hour, minute=minute, day_of_month=day_of_month),
-        "args": [job],
-    }
+    return {"task": SWEEP_TASK, "schedule": DailyAt(hour, minute, day_of_month), "args": [job]}
 
 
 def beat_entries() -> dict[str, dict[str, Any]]:
     return {
-        f"schedule-{name.replace('_', '-')}": {
-            "task": SWEEP_TASK,
-            "schedule": crontab(hour=hour, minute=minute),
-            "args": [name],
-        }
+        f"schedule-{name.replace('_', '-')}": beat_entry(name, hour, minute)
         for name, (hour, minute) in DAILY_AT.items()
     }

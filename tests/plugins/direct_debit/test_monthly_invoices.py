@@ -14,6 +14,7 @@ from plugins.direct_debit.monthly import JOB, MonthlyPlanInvoices, monthly_draft
 from tenants.credentials import Keyring
 from tests.core.schedules.helpers import morning, run_day, tenant_with_customer
 from tests.core.schedules.renewals import monthly_plan
+from workers.celery_app import beat_schedule
 
 
 def test_hook_register_schedule_jobs():
@@ -24,7 +25,8 @@ def test_hook_register_schedule_jobs():
     beats = {k: v for found in pm.hook.register_periodic_tasks() for k, v in found.items()}
     entry = beats["schedule-direct-debit-monthly-invoice"]
     assert entry["task"] == SWEEP_TASK and entry["args"] == [JOB]
-    assert entry["schedule"].day_of_month == {1, 2, 3}
+    celery_entry = beat_schedule(beats)["schedule-direct-debit-monthly-invoice"]
+    assert celery_entry["schedule"].day_of_month == {1, 2, 3}
 
 
 async def test_one_invoice_per_plan_and_month_on_the_first(database, settings):
