@@ -6,7 +6,7 @@ unless the tenant narrowed it (a row of ``catalog_product_payment_method``); a n
 only ever counts while the method stays enabled.
 
 Core cannot read ``tenants/``, so the tenant's methods come in through ``EnabledPaymentMethods``
-(the web layer's ``web.api.payment_methods.TenantPaymentMethods``).
+(``tenants.payment_methods.TenantPaymentMethods``, built by web requests and by the worker).
 
 - ``accepted_methods(ctx, product_ids, enabled)``: the one answer to "which methods may pay for
   these products" (checkout pages and order creation both call it).

@@ -1,7 +1,8 @@
 """The ``direct_debit`` PaymentAdapter (口座振替) for monthly plans.
 
 ``start`` and ``charge_saved`` put the bill into the month's collection run of the customer's
-active mandate and answer PENDING with reference ``dd:{mandate_id}:{yyyymm}``; the debit date
+active mandate and answer PENDING with reference
+``dd:{mandate_id}:{yyyymm}:{payable_type}:{payable_id}`` (one per bill); the debit date
 is the tenant's debit day (default the 27th) of the first month whose debit date is at least
 ``lead_days`` (default 10) away, so the request file reaches the bank in time. ``confirm``
 takes the bank's result file (``{"file": bytes}``) or staff-entered results (``{"results":

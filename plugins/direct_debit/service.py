@@ -1,10 +1,11 @@
 """Mandates and the monthly collection run, every query filtered on ``ctx.tenant.id``.
 
 A mandate is ``pending`` until the bank or collecting agent accepts it (``activate``), then
-``active`` from its effective date. Each month a mandate's bill joins the run once
-(``dd:{mandate_id}:{yyyymm}``). The run is exported as a Zengin request file, and the results
-come back either as the bank's result file or as statuses staff enter (collected, or failed
-with a reason); each becomes a ``PaymentOutcome`` once (a second, different result is refused).
+``active`` from its effective date. Each month each bill (payable) joins the mandate's run once
+(``dd:{mandate_id}:{yyyymm}:{payable_type}:{payable_id}``). The run is exported as a Zengin
+request file, and the results come back either as the bank's result file or as statuses staff
+enter (collected, or failed with a reason); each becomes a ``PaymentOutcome`` once (a second,
+different result is refused).
 """
 
 from __future__ import annotations
@@ -167,8 +168,9 @@ async def active_mandate(ctx: Context, customer_id: int, on: date) -> dict[str, 
     return rows[0] if rows else None
 
 
-def reference(mandate_id: int, month: str) -> str:
-    return f"dd:{mandate_id}:{month}"
+def reference(mandate_id: int, month: str, payable_type: str, payable_id: int) -> str:
+    """One collection per mandate, month and bill: two plans of a customer never share one."""
+    return f"dd:{mandate_id}:{month}:{payable_type}:{payable_id}"
 
 
 async def add_to_run(
@@ -181,7 +183,8 @@ async def add_to_run(
     payable_id: int,
     amount: int,
 ) -> dict[str, Any]:
-    """The month's collection for the mandate, created once (a retry returns the same row)."""
+    """The month's collection of one bill from the mandate, created once (a retry returns the
+    same row; another bill of the same customer gets its own)."""
     if not re.fullmatch(r"\d{4}(0[1-9]|1[0-2])", month):
         _refuse([FieldError("month", "direct_debit.month_invalid")])
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
@@ -189,7 +192,7 @@ async def add_to_run(
     found = await mandate(ctx, mandate_id)
     if found["status"] != ACTIVE or found["effective_date"] > debit_date:
         _refuse([FieldError("mandate_id", "direct_debit.mandate_not_active")])
-    ref = reference(mandate_id, month)
+    ref = reference(mandate_id, month, payable_type, payable_id)
     with scope(ctx):
         await Collection.insert(
             Collection(

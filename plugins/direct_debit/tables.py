@@ -1,7 +1,9 @@
-"""Direct debit's tables: a mandate per customer account, one collection per mandate and month.
+"""Direct debit's tables: a mandate per customer account, one collection per mandate, month
+and bill.
 
-The unique indexes on (tenant_id, reference) and (tenant_id, mandate_id, month) are created by
-hand in the second migration (Piccolo's ``Unique`` constraint needs ALTER TABLE; SQLite lacks it).
+The unique indexes on (tenant_id, reference) and (tenant_id, mandate_id, month, payable_type,
+payable_id) are created by hand in migrations (Piccolo's ``Unique`` constraint needs ALTER
+TABLE; SQLite lacks it).
 """
 
 from __future__ import annotations
@@ -33,15 +35,17 @@ class Mandate(Table, tablename="direct_debit_mandate"):
 
 
 class Collection(Table, tablename="direct_debit_collection"):
-    """One monthly debit of a mandate: ``pending`` (in the run), ``exported`` (in a request
-    file), then ``collected`` or ``failed`` (``result_code`` and ``failure_reason``) as the
-    result file or staff say. ``reference`` is ``dd:{mandate_id}:{yyyymm}``; a second result
-    for the same collection is refused rather than overwriting the first."""
+    """One bill's monthly debit from a mandate: ``pending`` (in the run), ``exported`` (in a
+    request file), then ``collected`` or ``failed`` (``result_code`` and ``failure_reason``) as
+    the result file or staff say. ``reference`` is
+    ``dd:{mandate_id}:{yyyymm}:{payable_type}:{payable_id}``, so a customer with two plans has
+    two debits in the month; a second result for the same collection is refused rather than
+    overwriting the first."""
 
     tenant_id = Integer(index=True)
     mandate_id = Integer(index=True)
     month = Varchar(length=6)
-    reference = Varchar(length=40)
+    reference = Varchar(length=80)
     payable_type = Varchar(length=40)
     payable_id = Integer()
     amount = Integer()

@@ -1,10 +1,12 @@
 """The worker's renewal charger uses the tenant's own payment account: a wallet renewal is
-debited once per key, and a tenant without the account is refused."""
+debited once per key, and a tenant without the account is refused; renewal orders obey the
+tenant's enabled payment methods."""
 
 from datetime import date
 
 import pytest
 
+from core.catalog.payment_methods import refuse_unaccepted
 from core.clock import FrozenClock
 from core.context import tenant_scope
 from core.contracts.payments import PaymentRequest, PaymentState
@@ -15,7 +17,7 @@ from tenants.credentials import Keyring
 from tenants.provider_accounts import save_account
 from tests.core.schedules.helpers import morning, tenant_with_customer
 from tests.plugins.wallet.helpers import PASSWORD, topup_outcome
-from workers.tasks.schedules import saved_method_charger
+from workers.tasks.schedules import renewal_order_deps, saved_method_charger
 
 
 async def test_the_charger_debits_the_customers_wallet_through_the_tenants_account(settings):
@@ -34,3 +36,21 @@ async def test_the_charger_debits_the_customers_wallet_through_the_tenants_accou
         again = await charge(ctx.with_key("renew:1:20270630:1"), "wallet", request)
         assert first.state is PaymentState.SUCCEEDED and again.reference == first.reference
         assert await ledger.balance(ctx, wallet.id) == 20_000 - 13_200
+
+
+async def test_renewal_orders_refuse_a_method_the_tenant_switched_off(settings):
+    """The worker builds the order engine's dependencies as a checkout does: a renewal by a
+    payment method whose account the tenant disabled is refused on ``payment_method``."""
+    clock = FrozenClock(morning(date(2027, 6, 10)))
+    ctx, _ = await tenant_with_customer(clock)
+    deps_for = renewal_order_deps(settings, build_plugin_manager(load_entrypoints=False))
+    keyring = Keyring.from_settings(settings)
+    with tenant_scope(ctx.tenant):
+        await save_account(ctx, keyring, "payment", "wallet", {})
+        deps = await deps_for(ctx)
+        assert deps.payment_methods is not None
+        await refuse_unaccepted(ctx, "wallet", [], deps.payment_methods)  # accepted
+        await save_account(ctx, keyring, "payment", "wallet", {}, enabled=False)
+        with pytest.raises(ValidationFailed) as refused:
+            await refuse_unaccepted(ctx, "wallet", [], deps.payment_methods)
+        assert [e.field for e in refused.value.errors] == ["payment_method"]

@@ -14,10 +14,10 @@ from core.orders.deps import OrderDeps
 from core.orders.providers import ProviderGate
 from core.orders.totals import TaxPolicy
 from tenants.credentials import Keyring
+from tenants.payment_methods import TenantPaymentMethods
 from tenants.provider_accounts import plugin_account_by_id
 from tenants.tenant_settings import get_settings as tenant_settings
 from web.api.auth import principal
-from web.api.payment_methods import TenantPaymentMethods
 
 
 def provide_ctx(request: Request[Any, Any, Any]) -> Context:

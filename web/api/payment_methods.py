@@ -1,10 +1,7 @@
 """Per-product accepted payment methods through the API, and the tenant's enabled methods.
 
-``TenantPaymentMethods`` is core's ``EnabledPaymentMethods``: the registered adapter codes, and
-those the tenant has an enabled ``payment`` account of (``tenants/provider_accounts.py``), in
-``core.renewal.METHOD_RULES``' order (card, wallet, bank transfer, direct debit). Checkout
-pages build it with ``tenant_payment_methods(request)`` and ask
-``core.catalog.payment_methods.accepted_methods``.
+Checkout pages build the tenant's methods (``tenants.payment_methods.TenantPaymentMethods``)
+with ``tenant_payment_methods(request)`` and ask ``core.catalog.payment_methods.accepted_methods``.
 """
 
 from __future__ import annotations
@@ -22,36 +19,9 @@ from core.catalog.payment_methods import (
     set_product_methods,
 )
 from core.context import Context
-from core.plugins import Registry
-from core.renewal import METHOD_RULES
-from tenants.provider_accounts import PluginKind
-from tenants.scoping import scoped
-from tenants.tables import ProviderAccount
+from tenants.payment_methods import TenantPaymentMethods
 from web.api.examples import PRODUCT_METHODS, PRODUCT_METHODS_IN, body, ok
 from web.api.guards import requires_scope
-
-
-class TenantPaymentMethods:
-    """The tenant's payment methods as core asks for them (``EnabledPaymentMethods``)."""
-
-    def __init__(self, registry: Registry) -> None:
-        # a stable order for pages and answers: core.renewal's methods first, then the rest
-        first = [code for code in METHOD_RULES if code in registry.payment_adapters]
-        rest = sorted(code for code in registry.payment_adapters if code not in METHOD_RULES)
-        self.known: tuple[str, ...] = (*first, *rest)
-
-    async def enabled(self, ctx: Context) -> tuple[str, ...]:
-        rows = await (
-            scoped(ProviderAccount, ctx)
-            .select(ProviderAccount.plugin_code)
-            .where(
-                (ProviderAccount.kind == PluginKind.PAYMENT.value)
-                & (ProviderAccount.enabled == True)  # noqa: E712 - a SQL comparison
-            )
-            .run()
-        )
-        codes = {row["plugin_code"] for row in rows}
-        return tuple(code for code in self.known if code in codes)
 
 
 def tenant_payment_methods(request: Request[Any, Any, Any]) -> TenantPaymentMethods:

@@ -42,9 +42,11 @@ from web.api.payments import (
     card_status,
     stripe_return_url,
 )
+from web.controllers.auth import login_path
 from web.controllers.portal import customer_order as portal_order_of
 from web.controllers.portal import order_payment_status
 from web.pages import translator
+from web.sessions import Area
 from web.storefront import cart, hosted
 from web.storefront.context import Customer, signed_in_customer, visitor_ctx
 from web.storefront.page import page
@@ -120,8 +122,9 @@ class PayController(Controller):
         self, request: Request[Any, Any, Any], order_id: int
     ) -> tuple[Customer, OrderView] | Response[Any]:
         customer = await signed_in_customer(request)
-        if customer is None:
-            return Redirect(path="/portal/login", status_code=303)
+        if customer is None:  # back here (a form's order page) once signed in
+            back = request.url.path if request.method == "GET" else f"/shop/orders/{order_id}"
+            return redirect(login_path(Area.PORTAL, next_path=back))
         order = await portal_order_of(customer.portal, order_id)
         if order is None:
             return await _missing(request)

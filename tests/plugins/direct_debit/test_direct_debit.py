@@ -118,7 +118,7 @@ async def test_monthly_collection_from_mandate_to_outcomes() -> None:
 
     started = await debits.start(ctx, bill())
     assert started.state is PaymentState.PENDING
-    assert started.reference == f"dd:{mandate_id}:202512"
+    assert started.reference == f"dd:{mandate_id}:202512:invoice:1"
     assert started.instructions["debit_date"] == "2025-12-27"
     assert (await debits.start(ctx, bill())).reference == started.reference  # once per month
 
@@ -127,7 +127,7 @@ async def test_monthly_collection_from_mandate_to_outcomes() -> None:
     second = await debits.charge_saved(
         ctx, replace(bill(3300, 2, 22), saved_method_ref=f"mandate:{other}")
     )
-    assert second.reference == f"dd:{other}:202512"
+    assert second.reference == f"dd:{other}:202512:invoice:2"
 
     data = await debits.export(ctx, date(2025, 12, 27))
     records = data.decode("cp932").split("\r\n")
@@ -159,8 +159,8 @@ async def test_monthly_collection_from_mandate_to_outcomes() -> None:
     result_file = zengin.request_file(debits.consignor(), date(2025, 12, 27), lines)
     outcomes = await debits.confirm(ctx, {"file": result_file, "recorded_by": "finance"})
     assert [(o.state, o.reference, o.amount) for o in outcomes] == [
-        (PaymentState.SUCCEEDED, f"dd:{mandate_id}:202512", 5500),
-        (PaymentState.FAILED, f"dd:{other}:202512", 3300),
+        (PaymentState.SUCCEEDED, f"dd:{mandate_id}:202512:invoice:1", 5500),
+        (PaymentState.FAILED, f"dd:{other}:202512:invoice:2", 3300),
     ]
     assert (outcomes[0].payable_type, outcomes[0].payable_id) == ("invoice", 1)
     assert await debits.confirm(ctx, {"file": result_file}) == outcomes  # same file: same facts
@@ -172,6 +172,35 @@ async def test_monthly_collection_from_mandate_to_outcomes() -> None:
     assert await debits.export(ctx, date(2025, 12, 27)) == zengin.request_file(
         debits.consignor(), date(2025, 12, 27), []
     )
+
+
+async def test_two_plans_of_one_customer_are_two_debits_in_the_month() -> None:
+    """Each bill joins the month's run once; a second plan's bill is its own debit, not the
+    first one's, and each result reaches its own bill."""
+    ctx = context("two-plans")
+    debits = adapter()
+    mandate_id = await service.register_mandate(ctx, FORM)
+    await service.activate_mandate(ctx, mandate_id, date(2025, 12, 1))
+    first = await debits.start(ctx, bill(5500, 31))
+    second = await debits.charge_saved(ctx, bill(2200, 32))
+    assert first.reference != second.reference
+    assert (await debits.start(ctx, bill(5500, 31))).reference == first.reference  # a retry
+    records = (await debits.export(ctx, date(2025, 12, 27))).decode("cp932").split("\r\n")
+    assert [r[:1] for r in records] == ["1", "2", "2", "8", "9", ""]
+    assert records[3][1:7] == "000002" and records[3][7:19] == "000000007700"
+    outcomes = await debits.confirm(
+        ctx,
+        {
+            "results": [
+                {"reference": first.reference, "result_code": "0"},
+                {"reference": second.reference, "result_code": "1"},
+            ]
+        },
+    )
+    assert [(o.payable_id, o.state, o.amount) for o in outcomes] == [
+        (31, PaymentState.SUCCEEDED, 5500),
+        (32, PaymentState.FAILED, 2200),
+    ]
 
 
 async def test_staff_enter_results_by_hand() -> None:
