@@ -20,7 +20,7 @@ from core.schedules.beat import DailyAt
 from core.settings import Settings
 from workers import signals
 
-QUEUES = ("default", "provider", "email", "billing")
+QUEUES = ("default", "provider", "email", "billing", "jobs")
 OWN_TASK_MODULES = ("workers.tasks.system", "workers.tasks.outbox", "workers.tasks.webhooks")
 OWN_SCHEDULE: dict[str, dict[str, Any]] = {
     # the outbox relay's sweep; each tenant's delivery then runs as its own task

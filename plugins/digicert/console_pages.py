@@ -8,21 +8,25 @@ loader also reads this package; ``web.pages.render`` then renders them like any 
 
 from __future__ import annotations
 
-import asyncio
-import threading
 import weakref
-from functools import cache
 from typing import Any
 
 import jinja2
 from litestar import Request, Response
 
-from core.catalog.products import list_products
 from core.context import Context
-from plugins.digicert.contracts import get_contract
-from plugins.digicert.pdf import VoucherPdfRenderer
 from plugins.digicert.views import CodeView
+from plugins.digicert.voucher_pdfs import (
+    IMMEDIATE_MAX,
+    product_names,
+    queue_voucher_pdf,
+    render_now,
+)
+from tenants.roles import Permission
+from web.console.job_links import job_redirect
 from web.pages import SECURITY_HEADERS
+
+__all__ = ["product_names", "template", "voucher_pdf"]
 
 _overlays: weakref.WeakKeyDictionary[jinja2.Environment, jinja2.Environment] = (
     weakref.WeakKeyDictionary()
@@ -41,45 +45,18 @@ def template(request: Request[Any, Any, Any], name: str) -> Any:
     return env.get_template(name)  # web.pages.render accepts a Template as its name
 
 
-class _Renderer:
-    """One voucher PDF renderer per process (fonts and styles are built once), one PDF at a
-    time (WeasyPrint's font configuration is shared)."""
-
-    def __init__(self) -> None:
-        self.renderer = VoucherPdfRenderer()
-        self.lock = threading.Lock()
-
-    def pdf(
-        self, codes: list[CodeView], issuer: Any, language: str, names: dict[str, str]
-    ) -> bytes:
-        with self.lock:
-            return self.renderer.pdf(codes, issuer, language, names)
-
-
-@cache
-def _renderer() -> _Renderer:
-    return _Renderer()
-
-
-def _pdf(codes: list[CodeView], issuer: Any, language: str, names: dict[str, str]) -> bytes:
-    return _renderer().pdf(codes, issuer, language, names)
-
-
-async def product_names(ctx: Context, language: str) -> dict[str, str]:
-    """Product code → name in ``language``, for the contract's products."""
-    contract = await get_contract(ctx)
-    return {
-        p.code: p.name(language) for p in await list_products(ctx, contract.provider_account_id)
-    }
-
-
 async def voucher_pdf(
     ctx: Context, codes: list[CodeView], language: str, filename: str
-) -> Response[bytes]:
-    """The vouchers of ``codes`` as one PDF (one page per code), in ``language``."""
-    contract = await get_contract(ctx)
-    names = await product_names(ctx, language)
-    body = await asyncio.to_thread(_pdf, codes, contract.issuer, language, names)
+) -> Response[Any]:
+    """The vouchers of ``codes`` as one PDF (one page per code), in ``language``: at once for
+    up to ``IMMEDIATE_MAX`` codes, else as a background job whose progress page the browser
+    is sent to (the download is offered there when it is done)."""
+    if len(codes) > IMMEDIATE_MAX:
+        order_id = codes[0].voucher_order_id
+        page = {"section": "vouchers", "back_url": f"/console/vouchers/{order_id}"}
+        job = await queue_voucher_pdf(ctx, codes, language, filename, Permission.ORDERS_VIEW, page)
+        return job_redirect(job)
+    body = await render_now(ctx, codes, language)
     return Response(
         body,
         media_type="application/pdf",

@@ -1,5 +1,10 @@
 """The voucher PDF (バウチャー), in Japanese or English, one page per code.
 
+A big order is laid out in chunks (``document`` per ``CHUNK`` codes, then ``merge``), so a
+background job can report progress between chunks (``plugins/digicert/voucher_pdfs.py``).
+pypdf is not a dependency: the chunks' laid-out pages are joined by WeasyPrint itself
+(``Document.copy``) and written once.
+
 It reuses core.billing's PDF setup rather than copying it: the ``InvoicePdfRenderer``'s
 WeasyPrint font configuration and stylesheet (Noto Sans CJK JP, boxed tables) and its date
 filter; only the template and the message catalog are the plugin's own.
@@ -7,8 +12,13 @@ filter; only the template and the message catalog are the plugin's own.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
 import jinja2
-from weasyprint import CSS, HTML
+from weasyprint import CSS, HTML, Document
 
 from core.billing.models import Issuer
 from core.billing.pdf import InvoicePdfRenderer, format_day
@@ -56,6 +66,23 @@ class VoucherPdfRenderer:
             _=Translator(self.catalogs, language),
         )
 
+    def document(
+        self,
+        codes: list[CodeView],
+        issuer: Issuer,
+        language: str,
+        product_names: dict[str, str] | None = None,
+    ) -> Document:
+        """The laid-out pages of ``codes`` (one a code), not yet written."""
+        html = HTML(string=self.html(codes, issuer, language, product_names))
+        return html.render(stylesheets=[self.base.css, self.extra], font_config=self.base.fonts)
+
+    @staticmethod
+    def merge(documents: Sequence[Document]) -> bytes:
+        """One PDF of the pages of ``documents``, in order."""
+        pages = [page for document in documents for page in document.pages]
+        return documents[0].copy(pages).write_pdf()
+
     def pdf(
         self,
         codes: list[CodeView],
@@ -63,7 +90,34 @@ class VoucherPdfRenderer:
         language: str,
         product_names: dict[str, str] | None = None,
     ) -> bytes:
-        document = HTML(string=self.html(codes, issuer, language, product_names))
-        return document.write_pdf(
-            stylesheets=[self.base.css, self.extra], font_config=self.base.fonts
-        )
+        return self.document(codes, issuer, language, product_names).write_pdf()
+
+
+class SharedRenderer:
+    """One voucher renderer per process (fonts and styles are built once), one layout at a
+    time (WeasyPrint's font configuration is shared between threads)."""
+
+    def __init__(self) -> None:
+        self.renderer = VoucherPdfRenderer()
+        self.lock = threading.Lock()
+
+    def pdf(
+        self, codes: list[CodeView], issuer: Any, language: str, names: dict[str, str]
+    ) -> bytes:
+        with self.lock:
+            return self.renderer.pdf(codes, issuer, language, names)
+
+    def document(
+        self, codes: list[CodeView], issuer: Any, language: str, names: dict[str, str]
+    ) -> Document:
+        with self.lock:
+            return self.renderer.document(codes, issuer, language, names)
+
+    def merge(self, documents: Sequence[Document]) -> bytes:
+        with self.lock:
+            return self.renderer.merge(documents)
+
+
+@cache
+def shared_renderer() -> SharedRenderer:
+    return SharedRenderer()

@@ -70,8 +70,10 @@ What it does, so a list never does it itself:
 - **CSV export** (``?export=csv`` plus the same filters and sort; ``listing.csv_url``): UTF-8
   with a BOM and CRLF line ends (Excel opens Japanese text correctly), translated headers,
   ``attachment; filename="<name>-<YYYYMMDD>.csv"``, at most ``CSV_MAX_ROWS`` rows, read in
-  chunks. Cells starting with ``= + - @`` get a leading ``'`` (no formula injection) unless the
-  column is a number.
+  chunks. Above ``CSV_JOB_ABOVE`` rows the file is made by a background job instead
+  (``web/console/csv_jobs.py``): the browser goes to the job's progress page, which offers
+  the same file when it is done. Cells starting with ``= + - @`` get a leading ``'`` (no
+  formula injection) unless the column is a number.
 
 The page object (``ListPage``) carries: ``headers`` (label, key, sort href, current
 direction), ``rows`` (each a list of ``Cell(text, href)`` plus the raw ``row`` dict),
@@ -97,13 +99,18 @@ from piccolo.table import Table
 from core.context import Context
 from core.errors import FieldError
 from core.i18n import Translator, format_yen
+from core.jobs.service import JobView, create_job
 from tenants.scoping import scoped
+from web.console.csv_jobs import KIND as CSV_EXPORT_KIND
 from web.console.forms import as_id
+from web.console.job_links import job_redirect
 from web.pages import SECURITY_HEADERS, translator
 
 PER_PAGE = 50
 CSV_MAX_ROWS = 50_000
 CSV_CHUNK = 1_000
+CSV_JOB_ABOVE = 10_000
+"""A CSV of more rows is made by a background job (``web/console/csv_jobs.py``)."""
 RESERVED = frozenset({"page", "sort", "export", "lang"})
 
 Row = dict[str, Any]
@@ -498,8 +505,20 @@ async def fetch_page(spec: ListSpec, query: ListQuery, ctx: Context, fmt: Format
     )
 
 
-async def csv_rows(spec: ListSpec, query: ListQuery, ctx: Context) -> list[Row]:
-    """Every row the filters select (up to ``CSV_MAX_ROWS``), in the list's order."""
+async def csv_total(spec: ListSpec, query: ListQuery, ctx: Context) -> int:
+    """How many rows the CSV would have."""
+    conditions, _ = _conditions(spec, query, ctx)
+    return min(await _count(spec, ctx, conditions), CSV_MAX_ROWS)
+
+
+async def csv_rows(
+    spec: ListSpec,
+    query: ListQuery,
+    ctx: Context,
+    progress: Callable[[int], Awaitable[None]] | None = None,
+) -> list[Row]:
+    """Every row the filters select (up to ``CSV_MAX_ROWS``), in the list's order, read
+    ``CSV_CHUNK`` at a time (``progress(rows so far)`` after each chunk)."""
     conditions, _ = _conditions(spec, query, ctx)
     found: list[Row] = []
     while len(found) < CSV_MAX_ROWS:
@@ -511,9 +530,15 @@ async def csv_rows(spec: ListSpec, query: ListQuery, ctx: Context) -> list[Row]:
         if spec.enrich is not None:
             await spec.enrich(chunk, ctx)
         found.extend(chunk)
+        if progress is not None:
+            await progress(len(found))
         if len(chunk) < CSV_CHUNK:
             break
     return found
+
+
+def csv_filename(spec: ListSpec, ctx: Context, fmt: Formatter) -> str:
+    return f"{spec.name}-{fmt.local(ctx.clock.now()).strftime('%Y%m%d')}.csv"
 
 
 def csv_bytes(spec: ListSpec, rows: list[Row], fmt: Formatter) -> bytes:
@@ -526,17 +551,42 @@ def csv_bytes(spec: ListSpec, rows: list[Row], fmt: Formatter) -> bytes:
     return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
 
 
+CSV_TYPE = "text/csv; charset=utf-8"
+
+
+async def queue_csv_export(
+    request: Request[Any, Any, Any], spec: ListSpec, ctx: Context, fmt: Formatter, total: int
+) -> JobView:
+    """A job making this list's CSV (same filters and sort) in a worker; it finds the spec
+    again by name in the module of the page's controller. Only its creator sees it."""
+    kept = {k: v for k, v in request.query_params.items() if k not in ("export", "page")}
+    back = urlencode(kept)
+    return await create_job(
+        ctx,
+        CSV_EXPORT_KIND,
+        params={
+            "module": request.route_handler.fn.__module__,
+            "spec": spec.name,
+            "query": kept,
+            "language": fmt.language,
+            "filename": csv_filename(spec, ctx, fmt),
+            "back_url": request.url.path + (f"?{back}" if back else ""),
+        },
+        total=total,
+        dedupe_key=f"{ctx.actor.id}:{spec.name}:{back}",
+    )
+
+
 async def csv_response(
     spec: ListSpec, query: ListQuery, ctx: Context, fmt: Formatter
 ) -> Response[bytes]:
     rows = await csv_rows(spec, query, ctx)
-    stamp = fmt.local(ctx.clock.now()).strftime("%Y%m%d")
     return Response(
         csv_bytes(spec, rows, fmt),
-        media_type="text/csv; charset=utf-8",
+        media_type=CSV_TYPE,
         headers={
             **SECURITY_HEADERS,
-            "content-disposition": f'attachment; filename="{spec.name}-{stamp}.csv"',
+            "content-disposition": f'attachment; filename="{csv_filename(spec, ctx, fmt)}"',
         },
     )
 
@@ -551,5 +601,8 @@ async def list_response(
     query = parse_query(spec, request.query_params)
     fmt = formatter(request, ctx)
     if request.query_params.get("export") == "csv":
+        total = await csv_total(spec, query, ctx)
+        if total > CSV_JOB_ABOVE:
+            return job_redirect(await queue_csv_export(request, spec, ctx, fmt, total))
         return await csv_response(spec, query, ctx, fmt)
     return render_page(await fetch_page(spec, query, ctx, fmt))

@@ -7,6 +7,7 @@ from litestar import Controller
 from web.console.customers import ConsoleCustomers
 from web.console.dashboard import ConsoleDashboard
 from web.console.invoices import ConsoleInvoices
+from web.console.jobs import ConsoleJobs
 from web.console.logs import ConsoleLogs
 from web.console.orders import ConsoleOrders
 from web.console.quotes import ConsoleQuotes
@@ -21,5 +22,6 @@ CONSOLE_CONTROLLERS: list[type[Controller]] = [
     ConsoleInvoices,
     ConsoleTransfers,
     ConsoleLogs,
+    ConsoleJobs,
     *SETTINGS_CONTROLLERS,
 ]

@@ -5,6 +5,9 @@ The services are ``core.payments.transfers`` (``import_zengin``, ``resolve_unmat
 file is imported once (the same file again changes nothing and says so), matched lines are
 applied through the payment ledger, and the customer gets the 入金確認済 mail through the same
 recipient lookup the JSON API uses (``web.api.payment_recipients.customer_recipient``).
+A file of more than ``JOB_ABOVE_BYTES`` (about 200 records) is imported by a background job
+instead (``web/console/transfer_jobs.py``): the browser goes to its progress page, and the
+result panel is then shown at ``/console/transfers?job={id}``.
 """
 
 from __future__ import annotations
@@ -20,13 +23,14 @@ from core.errors import FieldError, NotFound, ValidationFailed
 from core.orders.states import OrderState
 from core.orders.tables import Order
 from core.payments.tables import BankLine
-from core.payments.transfers import ImportResult, import_zengin, resolve_unmatched
+from core.payments.transfers import import_zengin, resolve_unmatched
 from tenants.roles import Permission
 from tenants.scoping import scoped
 from web.api.payment_recipients import customer_recipient
 from web.console.access import SignedInStaff, not_found, staff
 from web.console.enrich import customer_names
 from web.console.forms import as_id, form_text
+from web.console.job_links import job_redirect
 from web.console.listing import (
     Column,
     Filter,
@@ -37,6 +41,7 @@ from web.console.listing import (
     parse_query,
 )
 from web.console.pages import page
+from web.console.transfer_jobs import JOB_ABOVE_BYTES, ImportSummary, import_summary, queue_import
 from web.controllers.auth import by_field
 
 QUEUED = ("unmatched", "cancellation")
@@ -75,7 +80,7 @@ async def _transfers_page(
     request: Request[Any, Any, Any],
     me: SignedInStaff,
     *,
-    result: ImportResult | None = None,
+    result: ImportSummary | None = None,
     errors: dict[str, FieldError] | None = None,
     status: int = 200,
 ) -> Response[Any]:
@@ -89,7 +94,7 @@ async def _transfers_page(
         section="transfers",
         listing=listing,
         result=result,
-        received=fmt.yen(sum(p.received for p in result.payments)) if result else "",
+        received=fmt.yen(result.received) if result else "",
         errors=errors or {},
     )
 
@@ -149,6 +154,13 @@ class ConsoleTransfers(Controller):
         me = await staff(request, Permission.PAYMENTS_MANAGE)
         if not isinstance(me, SignedInStaff):
             return me
+        job_id = as_id(request.query_params.get("job", ""))
+        if job_id is not None and request.query_params.get("export") != "csv":
+            try:  # the result of an import run as a background job
+                result = await import_summary(me.ctx, job_id)
+            except NotFound:
+                return not_found(request)
+            return await _transfers_page(request, me, result=result)
         return await list_response(
             request,
             UNMATCHED,
@@ -178,11 +190,13 @@ class ConsoleTransfers(Controller):
         if len(data) > MAX_FILE_BYTES:
             errors = {"file": FieldError("file", "web.console.transfers.too_big", {"mb": 5})}
             return await _transfers_page(request, me, errors=errors, status=422)
+        if len(data) > JOB_ABOVE_BYTES:  # a big file: imported by a worker, with progress
+            return job_redirect(await queue_import(me.ctx, data))
         try:
             result = await import_zengin(me.ctx, data, recipients=customer_recipient)
         except ValidationFailed as exc:
             return await _transfers_page(request, me, errors=by_field(exc.errors), status=422)
-        return await _transfers_page(request, me, result=result)
+        return await _transfers_page(request, me, result=ImportSummary.of(result))
 
     @get("/lines/{line_id:int}")
     async def line(self, request: Request[Any, Any, Any], line_id: FromPath[int]) -> Response[Any]:
