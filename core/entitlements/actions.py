@@ -5,7 +5,10 @@ not call an upstream, pages call it on every render). ``perform`` asks again at 
 refuses an action not listed (``FieldError("action", "entitlements.action.not_allowed")``),
 lets the provider carry it out, then writes in one transaction: the new state and data, a new
 entitlement when the provider returns one (``parent_id`` = this one), an audit entry naming
-the rule that allowed it, and the outbox event ``entitlement.action_performed``.
+the rule that allowed it, and the outbox event ``entitlement.action_performed``. An action
+that leaves an entitlement (this one or the new one) PENDING, such as a certificate request
+or a reissue waiting for its upstream, also writes ``entitlement.pending`` and makes it due
+for ``poll_due``.
 """
 
 from __future__ import annotations
@@ -17,9 +20,20 @@ from typing import Any
 
 from core import outbox
 from core.context import Context, context_scope
-from core.contracts.providers import ActionRequest, AllowedAction, FulfilmentResult
+from core.contracts.providers import (
+    ActionRequest,
+    AllowedAction,
+    EntitlementState,
+    FulfilmentResult,
+)
 from core.entitlements.deps import EntitlementDeps
-from core.entitlements.storing import ISSUED_STATES, announce_issued, issued_at, next_poll_at
+from core.entitlements.storing import (
+    ISSUED_STATES,
+    announce_issued,
+    announce_pending,
+    issued_at,
+    next_poll_at,
+)
 from core.entitlements.tables import Entitlement
 from core.entitlements.views import EntitlementRecord, load_record
 from core.errors import FieldError, ValidationFailed
@@ -74,15 +88,17 @@ async def perform(
         key = f"ent:{record.id}:act:{token}"
         result = await provider.perform(ctx.with_key(key), record.view(), request)
         now = ctx.clock.now()
+        values: dict[Any, Any] = {
+            Entitlement.state: result.state.value,
+            Entitlement.data: {**record.data, **result.data},
+            Entitlement.updated_at: now,
+        }
+        to_pending = result.state is EntitlementState.PENDING
+        if to_pending:
+            values[Entitlement.next_poll_at] = next_poll_at(FulfilmentResult(result.state), now)
         async with write_transaction():
             changed = await (
-                Entitlement.update(
-                    {
-                        Entitlement.state: result.state.value,
-                        Entitlement.data: {**record.data, **result.data},
-                        Entitlement.updated_at: now,
-                    }
-                )
+                Entitlement.update(values)
                 .where(
                     (Entitlement.id == record.id)
                     & (Entitlement.tenant_id == ctx.tenant.id)
@@ -95,9 +111,11 @@ async def perform(
                 raise ValidationFailed(
                     [FieldError("action", "entitlements.action.changed_concurrently")]
                 )
+            if to_pending and record.state is not EntitlementState.PENDING:
+                await announce_pending(ctx, record.id, _announced(record), key, request.action)
             child_id = None
             if result.new_entitlement is not None:
-                child_id = await _insert_child(ctx, record, result.new_entitlement)
+                child_id = await _insert_child(ctx, record, result.new_entitlement, request.action)
             details: dict[str, Any] = {
                 "action": request.action,
                 "rule_id": rule.rule_id,
@@ -122,7 +140,20 @@ async def perform(
     return PerformOutcome(updated, rule, child, result.message_id)
 
 
-async def _insert_child(ctx: Context, parent: EntitlementRecord, result: FulfilmentResult) -> int:
+def _announced(record: EntitlementRecord) -> dict[str, Any]:
+    return {
+        "order_id": record.order_id,
+        "customer_id": record.customer_id,
+        "provider_code": record.provider_code,
+        "provider_account_id": record.provider_account_id,
+        "product_code": record.product_code,
+        "upstream_ref": record.upstream_ref,
+    }
+
+
+async def _insert_child(
+    ctx: Context, parent: EntitlementRecord, result: FulfilmentResult, action: str
+) -> int:
     now = ctx.clock.now()
     values: dict[str, Any] = {
         "tenant_id": ctx.tenant.id,
@@ -150,4 +181,6 @@ async def _insert_child(ctx: Context, parent: EntitlementRecord, result: Fulfilm
     child_id = inserted[0]["id"]
     if result.state in ISSUED_STATES:
         await announce_issued(ctx, child_id, values)
+    elif result.state is EntitlementState.PENDING:
+        await announce_pending(ctx, child_id, values, "stored", action)
     return child_id

@@ -1,6 +1,7 @@
 """Writing what providers answer: a line's results once, a poll's answer once, each with its
 outbox event in the same transaction (``entitlement.issued`` when an entitlement becomes
-usable), so mail and webhooks follow without a second source of truth."""
+usable, ``entitlement.pending`` when one is stored waiting for its upstream), so mail and
+webhooks follow without a second source of truth."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ from core.renewal import METHOD_RULES
 
 ISSUED_STATES = frozenset({EntitlementState.ACTIVE, EntitlementState.ISSUED})
 """States in which the customer can use an entitlement: reaching one announces it."""
+
+PENDING_EVENT = "entitlement.pending"
+"""Written when an entitlement is stored PENDING or an action sends it back to PENDING."""
 
 DEFAULT_POLL_AFTER = 300
 """Seconds until a PENDING entitlement is asked again when its provider names no delay."""
@@ -43,7 +47,11 @@ def auto_renews(payment_method: str) -> bool:
     return bool(rule and rule.sets_auto_renewal)
 
 
-async def announce_issued(ctx: Context, entitlement_id: int, values: dict[str, Any]) -> None:
+async def announce_issued(
+    ctx: Context, entitlement_id: int, values: dict[str, Any], idempotency_key: str | None = None
+) -> None:
+    """``entitlement.issued``; ``idempotency_key`` tells a later issuance of the same
+    entitlement (a reissue completed by a poll) from its first one."""
     expires = values.get("expires_at")
     await outbox.record(
         ctx,
@@ -59,6 +67,34 @@ async def announce_issued(ctx: Context, entitlement_id: int, values: dict[str, A
             "state": str(values.get("state")),
             "expires_at": expires.isoformat() if expires else None,
         },
+        idempotency_key=idempotency_key,
+    )
+
+
+async def announce_pending(
+    ctx: Context, entitlement_id: int, values: dict[str, Any], cause: str, action: str | None
+) -> None:
+    """``entitlement.pending``: an entitlement now waits for its upstream (an application was
+    received: ``core.entitlements.applications``). ``cause`` makes the key: ``stored`` for a
+    new entitlement, the action's key when an action sent an existing one back to pending;
+    ``action`` names that action (None: a paid order line)."""
+    await outbox.record(
+        ctx,
+        "entitlement",
+        entitlement_id,
+        PENDING_EVENT,
+        {
+            "entitlement_id": entitlement_id,
+            "order_id": values.get("order_id"),
+            "customer_id": values.get("customer_id"),
+            "provider_code": values.get("provider_code"),
+            "provider_account_id": values.get("provider_account_id"),
+            "product_code": values.get("product_code"),
+            "upstream_ref": values.get("upstream_ref"),
+            "action": action,
+            "renews": values.get("renewed_from_id") is not None,
+        },
+        idempotency_key=f"{ctx.tenant.id}:entitlement:{entitlement_id}:pending:{cause}",
     )
 
 
@@ -113,6 +149,8 @@ async def store_line_results(
                     await announce_issued(ctx, ids[-1], values)
                     if values.get("renewed_from_id") is not None:
                         await mark_renewed(ctx, values["renewed_from_id"])
+                elif result.state is EntitlementState.PENDING:
+                    await announce_pending(ctx, ids[-1], values, "stored", None)
                 continue
             existing = await (
                 Entitlement.select(Entitlement.id)
@@ -163,7 +201,10 @@ async def store_poll_result(
                 "provider_code": record.provider_code,
                 "product_code": record.product_code,
             }
-            await announce_issued(ctx, record.id, announced)
+            again = None  # a later issuance (a reissue) is announced under its own key
+            if record.issued_at is not None:
+                again = f"{ctx.tenant.id}:entitlement:{record.id}:issued:{claimed_attempts}"
+            await announce_issued(ctx, record.id, announced, again)
             if record.renewed_from_id is not None:
                 await mark_renewed(ctx, record.renewed_from_id)
     return bool(changed)

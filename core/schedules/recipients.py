@@ -27,7 +27,10 @@ class Recipient:
 RecipientLookup = Callable[[Context, int], Awaitable[Recipient | None]]
 
 
-async def customer_recipient(ctx: Context, customer_id: int) -> Recipient | None:
+async def customer_recipient(
+    ctx: Context, customer_id: int, roles: tuple[str, ...] = PREFERRED_ROLES
+) -> Recipient | None:
+    """The first of ``roles`` (contact roles, in order) with an address, or None."""
     module, _, name = CONTACTS.partition(":")
     contacts: Callable[[Context, int], Awaitable[dict[str, Any]]] = getattr(
         importlib.import_module(module), name
@@ -36,7 +39,7 @@ async def customer_recipient(ctx: Context, customer_id: int) -> Recipient | None
         found = await contacts(ctx, customer_id)
     except ShomeiError:
         return None
-    for role in PREFERRED_ROLES:
+    for role in roles:
         contact = found.get(role)
         if contact is not None and contact.email:
             return Recipient(contact.email, contact.name)

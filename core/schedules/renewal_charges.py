@@ -51,7 +51,7 @@ from core.schedules.renewal_orders import (
     place_renewal_order,
     saved_method_ref,
 )
-from core.schedules.renewal_reminders import default_renew_url
+from core.schedules.renewal_reminders import RenewUrl, default_renew_url
 from core.schedules.sweep import Batch, next_cursor
 from core.schedules.windows import as_datetime, day_start
 
@@ -80,7 +80,7 @@ class RenewalCharges:
         self,
         charger: Charger,
         order_deps: OrderDepsFactory,
-        renew_url: Callable[[int], str] | None = None,
+        renew_url: RenewUrl | None = None,
         recipient: RecipientLookup = customer_recipient,
     ) -> None:
         self.charger = charger
@@ -218,7 +218,7 @@ class RenewalCharges:
         mail: dict[str, Any] = {
             **base,
             "common_name": data.get("common_name") or row["product_code"],
-            "renew_url": self.renew_url(ent),
+            "renew_url": self.renew_url(ctx.tenant.slug, ent),
             "manual": last,
             "language": language,
         }

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from core.billing.pdf import format_day
 from core.context import Context
 from core.entitlements.tables import Entitlement
+from core.links import certificate_page
 from core.schedules.marks import Effect, emit_once
 from core.schedules.recipients import Recipient, RecipientLookup, customer_recipient
 from core.schedules.reminder_settings import days_in_use, reminder_days
@@ -47,8 +48,13 @@ def _sql_windows(windows: Sequence[Window]) -> tuple[str, str, list[datetime], l
     return "(" + " OR ".join(where) + ")", "CASE " + " ".join(case) + " END", where_args, case_args
 
 
-def default_renew_url(public_url: str) -> Callable[[int], str]:
-    return lambda entitlement_id: f"{public_url.rstrip('/')}/portal/entitlements/{entitlement_id}"
+RenewUrl = Callable[[str, int], str]
+"""``(tenant slug, entitlement id) -> link`` to the page where the customer renews."""
+
+
+def default_renew_url(public_url: str) -> RenewUrl:
+    """The entitlement's portal page on the tenant's host (``core.links.certificate_page``)."""
+    return lambda slug, entitlement_id: certificate_page(public_url, slug, entitlement_id)
 
 
 class RenewalReminders:
@@ -57,7 +63,7 @@ class RenewalReminders:
 
     def __init__(
         self,
-        renew_url: Callable[[int], str] | None = None,
+        renew_url: RenewUrl | None = None,
         recipient: RecipientLookup = customer_recipient,
     ) -> None:
         self.renew_url = renew_url or default_renew_url("")
@@ -115,7 +121,7 @@ class RenewalReminders:
             "entitlement_id": row["id"],
             "common_name": data.get("common_name") or row["product_code"],
             "expires_on": format_day(expires_on.date(), language),
-            "renew_url": self.renew_url(row["id"]),
+            "renew_url": self.renew_url(ctx.tenant.slug, row["id"]),
             "days_left": (expires_on.date() - today).days,
             "days_before": step,
             "auto_renew": bool(row["auto_renew"]),

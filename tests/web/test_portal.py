@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import pytest
 
@@ -266,7 +267,8 @@ async def test_portal_pages_need_a_signed_in_customer(app, buyers):
         ):
             response = await client.get(url)
             assert response.status_code == 303, url
-            assert response.headers["location"] == "/portal/login"
+            # the sign-in page brings the customer back to the page asked for
+            assert response.headers["location"] == "/portal/login?" + urlencode({"next": url})
 
 
 async def test_portal_pages_render_in_both_languages_without_missing_ids(app, buyers):

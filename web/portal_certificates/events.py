@@ -24,6 +24,7 @@ from core import outbox
 from core.context import Context
 from core.entitlements.queries import get_entitlement
 from core.errors import NotFound
+from core.links import default_public_url, tenant_url
 from core.outbox_relay import Event, Handler
 from core.payments.recipients import MailRecipient, mail_day, mail_language
 from tenants.scoping import scoped
@@ -33,18 +34,6 @@ from web.portal_certificates.certificate import certificate_facts
 
 ISSUED = "entitlement.issued"
 CERTIFICATE_ISSUED = "certificate.issued"
-
-
-def _default_public_url() -> str:
-    from core.settings import get_settings
-
-    return get_settings().public_url
-
-
-def portal_url(public_url: str, slug: str, path: str) -> str:
-    """``https://<slug>.<base domain>/…``: the tenant's portal on its own host."""
-    scheme, _, host = public_url.rstrip("/").partition("://")
-    return f"{scheme}://{slug}.{host}{path}"
 
 
 async def certificate_recipient(ctx: Context, customer_id: int | None) -> MailRecipient | None:
@@ -67,7 +56,7 @@ async def certificate_recipient(ctx: Context, customer_id: int | None) -> MailRe
 
 
 def certificate_handlers(
-    public_url: Callable[[], str] = _default_public_url,
+    public_url: Callable[[], str] = default_public_url,
 ) -> dict[str, list[Handler]]:
     """``register_event_handlers``' part: ``entitlement.issued`` → ``certificate.issued``."""
 
@@ -102,7 +91,7 @@ def certificate_handlers(
                 "serial": facts.serial,
                 "expires_on": mail_day(day, language),
                 "expires_at": expires.isoformat(),
-                "download_url": portal_url(public_url(), ctx.tenant.slug, path),
+                "download_url": tenant_url(public_url(), ctx.tenant.slug, path),
             },
             idempotency_key=f"{event.idempotency_key}:certificate",
         )

@@ -18,10 +18,10 @@ from urllib.parse import urlsplit
 
 from core.context import Context
 from core.errors import FieldError, NotFound, ValidationFailed
+from core.links import tenant_url
 from core.money import STANDARD_RATE
 from core.orders.lines import LineInput, price_lines
 from core.settings import Settings
-from tenants.resolution import base_domain
 from web.storefront import cart
 from web.storefront.tables import CheckoutSession
 
@@ -65,9 +65,7 @@ def origin_of(url: str) -> str:
 
 def hosted_url(settings: Settings, slug: str, public_id: str) -> str:
     """The hosted page on the tenant's host: ``<scheme>://<slug>.<base domain>[:port]``."""
-    public = urlsplit(settings.public_url)
-    port = f":{public.port}" if public.port else ""
-    return f"{public.scheme}://{slug}.{base_domain(settings)}{port}/checkout/{public_id}"
+    return tenant_url(settings.public_url, slug, f"/checkout/{public_id}")
 
 
 def _check_url(errors: list[FieldError], name: str, value: str) -> None:

@@ -10,7 +10,7 @@ BRAND = Branding(name="しょうめいホスティング")
 BASE = {
     "common_name": "server-a",
     "amount": 13_200,
-    "renew_url": "https://shop.example.jp/portal/entitlements/7",
+    "renew_url": "https://demo.shop.example.jp/portal/certificates/7",
     "customer_name": "鈴木 太郎",
 }
 

@@ -62,7 +62,9 @@ async def test_default_days_and_a_late_issue_skips_stale_reminders(database):
     first = (await events(t, "renewal.due"))[0]["payload"]
     assert first["to"] == "taro@example.jp" and first["customer_name"] == "鈴木 太郎"
     assert first["expires_on"] == "2027/05/01" and first["days_left"] == 90
-    assert first["renew_url"] == f"https://shop.example.jp/portal/entitlements/{full}"
+    # the tenant's own host: the bare public host serves no tenant
+    slug = ctx.tenant.slug
+    assert first["renew_url"] == f"https://{slug}.shop.example.jp/portal/certificates/{full}"
     with tenant_scope(ctx.tenant):
         skipped = [m for m in await marks(ctx, JOB.name, late) if m["detail"]]
         assert {m["step"] for m in skipped} == {"90", "30"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from cryptography import x509
@@ -295,7 +296,8 @@ async def test_certificate_pages_need_a_signed_in_customer(app, holding):
         ):
             response = await client.get(url)
             assert response.status_code == 303, url
-            assert response.headers["location"] == "/portal/login"
+            # the sign-in page brings the customer back to the page asked for
+            assert response.headers["location"] == "/portal/login?" + urlencode({"next": url})
 
 
 async def test_other_actions_are_confirmed_then_performed(app, holding):
