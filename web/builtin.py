@@ -22,3 +22,11 @@ def register_event_handlers() -> dict[str, list[Any]]:
 
     # entitlement.issued with a certificate is followed by certificate.issued (mail, webhooks)
     return merge_handlers([storefront_handlers(), certificate_handlers()])
+
+
+@hookimpl
+def register_job_runners() -> dict[str, Any]:
+    """Background jobs started from the console: a big Zengin import, a big CSV export."""
+    from web.console import csv_jobs, transfer_jobs
+
+    return {transfer_jobs.KIND: transfer_jobs.run_import, csv_jobs.KIND: csv_jobs.run_csv_export}

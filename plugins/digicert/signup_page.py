@@ -4,7 +4,8 @@ company (a customer of this tenant), and is signed in and sent back to the redem
 The company and the login are made by ``tenants.customers`` (``create_customer``, then
 ``add_customer_user`` with a password the person chose) in one transaction, so a refused login
 (an e-mail already registered, a weak password) leaves no company behind. Someone who already
-has a login follows the portal's own sign-in link.
+has a login follows the portal's own sign-in link, which brings them back to the redemption
+form once signed in (``?next=``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from core.errors import ValidationFailed
 from tenants.customers import add_customer_user, create_customer
 from tenants.validation import normalise_email
 from web import sessions
-from web.controllers.auth import FORM, by_field, redirect, web_state
+from web.controllers.auth import FORM, by_field, login_path, redirect, web_state
 from web.hosts import tenant_host_middleware
 from web.pages import render, request_tenant
 from web.sessions import Area, Stage
@@ -63,7 +64,7 @@ def _page(request: Request[Any, Any, Any], form: SignUpForm, errors: Any, status
     return render(
         request, template(request, "digicert/redeem/signup.html"), status=status, area="portal",
         form=shown, errors=errors, fields=FIELDS,
-        login_link="/portal/login",
+        login_link=login_path(Area.PORTAL, next_path=redeem_path(form.vc)),
     )  # fmt: skip
 
 

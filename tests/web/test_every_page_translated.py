@@ -1,18 +1,9 @@
 """Every browser page of the app, in Japanese and in English: none answers 500 and none shows
 an untranslated ``[message.id]`` (``core.i18n.Translator`` renders an unknown id that way).
 
-The pages are every GET route of the app's route table outside ``/api/`` and ``/webhooks/``
-(a new page is walked without editing this test). Path parameters are filled with real ids of
-one tenant: the console world of ``tests/web/console/world.py`` (customer, order, quote,
-invoice, bank line, staff, API key, webhook delivery, product), a portal entitlement, a hosted
-checkout session, and DigiCert objects made against the sandbox (a voucher order placed through
-the API, one code redeemed by the customer on the redemption pages). An id parameter this
-world cannot fill fails the test, which then asks to be taught the new kind.
-
-Who asks: ``/console`` pages the tenant's owner, ``/operator`` pages an operator (on the base
-domain; the tenant consented to delegated access), every other page the tenant's signed-in
-customer on the tenant's host; then a visitor signed in nowhere (the sign-in pages, and the
-answer every other page gives them).
+The walk (``tests/web/page_walk.py``) visits every GET route of the app's route table outside
+``/api/`` and ``/webhooks/`` with real ids of one tenant, signed in by the area's person and as
+a visitor signed in nowhere.
 
 ``tests/web/console/test_pages.py`` and ``tests/web/test_portal.py`` check their own areas'
 pages in both languages with roles and owners; this walk covers the whole route table.
@@ -20,206 +11,54 @@ pages in both languages with roles and owners; this walk covers the whole route 
 
 from __future__ import annotations
 
-import re
-from itertools import product
-from typing import Any
-
-import pytest
-from litestar.testing import AsyncTestClient
-
-from core.context import tenant_scope
 from core.i18n import missing_translations
-from core.orders.lines import LineInput
-from plugins.digicert.tables import DcVoucherCode
-from tenants.api_keys import SCOPES, create_api_key
-from tenants.delegation import grant_consent
-from tests.csr_helpers import make_csr
-from tests.plugins.digicert.conftest import token_server, upstream  # noqa: F401  (fixtures)
-from tests.plugins.digicert.shop import add_digicert, forget_account
-from tests.tenants.helpers import staff_context
-from tests.web.browser import (
-    BASE,
-    browser,
-    browser_settings,
-    csrf_of,
-    make_app,
-    make_operator,
-    on_host,
-    sign_in,
-)
+from tests.web.browser import browser, on_host
 from tests.web.console.test_pages import MISSING_ID
-from tests.web.console.world import Sessions, Tenant, make_tenant
-from tests.web.portal_certificates.helpers import issued_entitlement
-from web.storefront.hosted import SessionRequest, create_session
+from tests.web.console.world import Tenant
+from tests.web.page_walk import (  # noqa: F401  (fixtures)
+    app,
+    fill,
+    page_routes,
+    settings,
+    start_walk,
+    token_server,
+    upstream,
+    world,
+)
 
-PARAM = re.compile(r"{(\w+)(?::\w+)?}")
-SKIPPED_PREFIXES = ("/api/", "/webhooks/")
-"""Machine routes (JSON with API keys, signed webhooks), not pages."""
 UNAVAILABLE = {
     "ja": "このお支払い方法は現在ご利用いただけません。",
     "en": "This payment method cannot be used at the moment.",
 }
-OVERRIDES = {"/console/vouchers/": {"order_id": "voucher_order_id"}}
-"""Where a parameter name means another kind of object: path prefix → name → id key."""
-
-
-@pytest.fixture
-def settings(tmp_path, database):
-    return browser_settings(tmp_path, database)
-
-
-@pytest.fixture
-def app(settings, upstream):  # noqa: F811
-    return make_app(settings, clock=upstream.clock)
-
-
-@pytest.fixture
-async def world(settings, upstream) -> Any:  # noqa: F811
-    tenant = await make_tenant(upstream.clock)
-    shop = await add_digicert(
-        settings, upstream.clock, upstream.api_url, tenant.shop.tenant, tenant.shop.owner_id
-    )
-    yield tenant
-    await forget_account(shop)
-
-
-def page_routes(app: Any) -> list[str]:
-    """The path of every GET route of the app that is a page (not the API, not a webhook)."""
-    return sorted(
-        route.path
-        for route in app.routes
-        if "GET" in getattr(route, "methods", set()) and not route.path.startswith(SKIPPED_PREFIXES)
-    )
-
-
-def fill(path: str, ids: dict[str, Any]) -> str:
-    overrides = next((o for prefix, o in OVERRIDES.items() if path.startswith(prefix)), {})
-    names = [overrides.get(name, name) for name in PARAM.findall(path)]
-    unknown = [name for name in names if name not in ids]
-    assert not unknown, f"{path}: teach this test to create a {unknown} object"
-    values = iter(str(ids[name]) for name in names)
-    return PARAM.sub(lambda _: next(values), path)
-
-
-async def _digicert_objects(
-    client: AsyncTestClient, tenant: Tenant, customer: str, clock: Any
-) -> dict[str, int]:
-    """A voucher order placed through the API and one of its codes redeemed by the customer."""
-    shop = tenant.shop
-    with tenant_scope(shop.tenant):
-        ctx = staff_context(shop.tenant, shop.owner_id, clock)
-        key = await create_api_key(ctx, "walk-digicert", list(SCOPES))
-    order = {
-        "payment_method": "bank_transfer",
-        "customer_name": "株式会社サンプル",
-        "lines": [{"product": "ssl_basic", "quantity": 2, "years": 1, "fqdns": 2}],
-    }
-    created = await client.post(
-        "/api/v1/digicert/voucher-orders/", json=order,
-        headers={"X-API-Key": key.key, "Idempotency-Key": f"walk-voucher-{shop.tenant.id}"},
-    )  # fmt: skip
-    assert created.status_code == 201, created.text
-    voucher = created.json()
-    code = voucher["codes"][0]["value"]
-    client.cookies.clear()
-    client.cookies.set("shomei_session", customer)
-    form = await client.get(f"/digicert/redeem?vc={code}")
-    redeemed = await client.post(
-        "/digicert/redeem",
-        data={
-            "code": code, "organization_name": "お客様株式会社", "dcv_method": "email",
-            "csr": make_csr("www.shop.test", ("www.shop.test",)), "csrf_token": csrf_of(form.text),
-        },
-    )  # fmt: skip
-    assert redeemed.status_code == 303, redeemed.text
-    with tenant_scope(shop.tenant):
-        codes = await DcVoucherCode.select(DcVoucherCode.id).where(
-            DcVoucherCode.voucher_order_id == voucher["id"]
-        )
-    return {
-        "voucher_order_id": voucher["id"],
-        "code_id": codes[0]["id"],
-        "redemption_id": int(redeemed.headers["location"].rsplit("/", 1)[1]),
-    }
-
-
-async def _signed_in(client: AsyncTestClient, area: str, email: str) -> str:
-    client.cookies.clear()
-    signed = await sign_in(client, area, email)
-    assert signed.status_code == 303, signed.text
-    return client.cookies.get("shomei_session") or ""
 
 
 async def test_every_page_in_both_languages_has_no_missing_message_and_no_500(
-    app,
-    settings,
-    world: Tenant,
+    app,  # noqa: F811
+    settings,  # noqa: F811
+    world: Tenant,  # noqa: F811
     upstream,  # noqa: F811
 ):
     assert not missing_translations(app.state.web.catalogs)
     shop = world.shop
-    clock = upstream.clock
-    owner_ctx = staff_context(shop.tenant, shop.owner_id, clock)
-    with tenant_scope(shop.tenant):
-        await grant_consent(owner_ctx, 7)
-        checkout = await create_session(
-            owner_ctx,
-            settings,
-            None,
-            SessionRequest(
-                (LineInput(world.ids["product_id"], quantity=1, term_months=12),),
-                "https://panel.example.jp/done",
-                "https://panel.example.jp/back",
-            ),
-        )
-    operator = await make_operator(clock)
-    entitlement = await issued_entitlement(shop, world.ids["customer_id"], clock.now())
     async with browser(app, shop.host) as client:
-        staff = Sessions(client)
-        customer = await _signed_in(client, "portal", shop.customer_email)
-        ids: dict[str, Any] = {
-            **world.ids,
-            **await _digicert_objects(client, world, customer, clock),
-            "entitlement_id": entitlement,
-            "public_id": checkout.id,
-            "tenant_id": shop.tenant.id,
-            "tenant_slug": shop.tenant.slug,
-            "file_path": "shomei.css",
-            "kind": "provider",
-            "code": "digicert",
-        }
-        on_host(client, BASE)
-        operator_session = await _signed_in(client, "operator", operator)
-
+        walk = await start_walk(client, settings, world, upstream.clock)
         walked = []
-        for path in page_routes(app):
-            url = fill(path, ids)
-            for lang, signed_in in product(("ja", "en"), (True, False)):
-                on_host(client, BASE if path.startswith("/operator") else shop.host)
-                client.cookies.clear()
-                if not signed_in:
-                    pass  # the sign-in pages themselves, and what a visitor gets elsewhere
-                elif path.startswith("/operator"):
-                    client.cookies.set("shomei_session", operator_session)
-                elif path.startswith("/console"):
-                    await staff.as_staff(world, "owner")
-                else:
-                    client.cookies.set("shomei_session", customer)
-                response = await client.get(url, params={"lang": lang})
-                where = f"GET {url} ({lang}): {response.status_code}"
-                assert response.status_code != 500, f"{where}: {response.text[:500]}"
-                kind = response.headers.get("content-type", "")
-                if kind.startswith(("text/", "application/json")):
-                    found = MISSING_ID.search(response.text)
-                    assert not found, f"{where} shows {found.group(0) if found else ''}"
-                if kind.startswith("text/html") and response.status_code == 200:
-                    assert f'<html lang="{lang}">' in response.text, where
-                if signed_in:
-                    walked.append((path, response.status_code))
+        async for visit in walk.visits(app):
+            response, where = visit.response, visit.where
+            assert response.status_code != 500, f"{where}: {response.text[:500]}"
+            kind = response.headers.get("content-type", "")
+            if kind.startswith(("text/", "application/json")):
+                found = MISSING_ID.search(response.text)
+                assert not found, f"{where} shows {found.group(0) if found else ''}"
+            if visit.is_html and response.status_code == 200:
+                assert f'<html lang="{visit.lang}">' in response.text, where
+            if visit.signed_in:
+                walked.append((visit.path, response.status_code))
         # a bank-transfer order of a shop without a bank account: said so, not a 500
+        ids = walk.ids
         on_host(client, shop.host)
         client.cookies.clear()
-        client.cookies.set("shomei_session", customer)
+        client.cookies.set("shomei_session", walk.customer)
         pay = await client.get(f"/shop/orders/{ids['order_id']}/pay")
         assert pay.headers["location"] == f"/shop/orders/{ids['order_id']}?payment=unavailable"
         for lang, text in UNAVAILABLE.items():

@@ -35,6 +35,7 @@ from tenants.tokens import LIFETIMES, TokenPurpose
 from tenants.validation import normalise_email
 from web import sessions
 from web.mail_outbox import PasswordResetMail, password_reset_requested
+from web.next_path import safe_next
 from web.pages import render, request_tenant, translator
 from web.sessions import Area, SessionView, Stage
 from web.state import WebState
@@ -48,12 +49,14 @@ Errors = dict[str, FieldError]
 class LoginForm:
     email: str = ""
     password: str = ""
+    next: str = ""
     csrf_token: str = ""
 
 
 @dataclass
 class CodeForm:
     totp_code: str = ""
+    next: str = ""
     csrf_token: str = ""
 
 
@@ -62,6 +65,7 @@ class ChangePasswordForm:
     current_password: str = ""
     new_password: str = ""
     new_password_confirm: str = ""
+    next: str = ""
     csrf_token: str = ""
 
 
@@ -113,16 +117,41 @@ def home_path(area: Area) -> str:
     return f"{area.prefix}/"
 
 
-def step_path(area: Area, stage: Stage) -> str:
-    return {
+def with_next(path: str, next_path: str = "", **query: str) -> str:
+    """``path`` with ``query`` (empty values left out) and ``next`` when it is safe to follow."""
+    shown = {**{k: v for k, v in query.items() if v}, "next": safe_next(next_path, "")}
+    shown = {k: v for k, v in shown.items() if v}
+    return path + (f"?{urlencode(shown)}" if shown else "")
+
+
+def step_path(area: Area, stage: Stage, next_path: str = "") -> str:
+    """Where a session at ``stage`` goes; signed in, that is a safe ``next_path`` or home."""
+    if stage is Stage.SIGNED_IN:
+        return safe_next(next_path, home_path(area))
+    path = {
         Stage.SECOND_FACTOR: f"{area.prefix}/login/code",
         Stage.CHANGE_PASSWORD: f"{area.prefix}/password/change",
-        Stage.SIGNED_IN: home_path(area),
     }[stage]
+    return with_next(path, next_path)
 
 
-def login_path(area: Area, notice: str = "") -> str:
-    return f"{area.prefix}/login" + (f"?{urlencode({'notice': notice})}" if notice else "")
+def login_path(area: Area, notice: str = "", next_path: str = "") -> str:
+    """The sign-in page; ``next_path`` (kept only when safe) is where it sends the browser after."""
+    return with_next(f"{area.prefix}/login", next_path, notice=notice)
+
+
+def asked_next(request: Request[Any, Any, Any]) -> str:
+    """The safe ``?next=`` of a step's page ("" when absent or unsafe), for its hidden input."""
+    return safe_next(request.query_params.get("next"), "")
+
+
+def _asked_page(request: Request[Any, Any, Any], area: Area) -> str:
+    """The path and query of a GET (``""`` for other methods, a form post is not repeated, and
+    for the area's home, where sign-in goes anyway)."""
+    if request.method != "GET" or request.url.path in (home_path(area), area.prefix):
+        return ""
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
 
 
 def redirect(path: str) -> Redirect:
@@ -130,14 +159,16 @@ def redirect(path: str) -> Redirect:
 
 
 async def signed_in(request: Request[Any, Any, Any], area: Area) -> SessionView | Redirect:
-    """The signed-in session of ``area``, or where the browser must go first."""
+    """The signed-in session of ``area``, or where the browser must go first: the sign-in page,
+    which brings a GET back to the page asked for (a bookmark, a link in a mail)."""
     web = web_state(request)
     loaded = await sessions.load(request, area, request_tenant(request), web.clock.now())
     session = loaded.session
     if session is None:
-        return redirect(login_path(area, "expired" if loaded.expired else ""))
+        notice = "expired" if loaded.expired else ""
+        return redirect(login_path(area, notice, _asked_page(request, area)))
     if session.stage is not Stage.SIGNED_IN:
-        return redirect(step_path(area, session.stage))
+        return redirect(step_path(area, session.stage, _asked_page(request, area)))
     return session
 
 
@@ -155,6 +186,7 @@ class SignInController(Controller):
         *,
         status: int = 200,
         notice: str = "",
+        next_path: str = "",
     ) -> Response[str]:
         return render(
             request,
@@ -165,6 +197,7 @@ class SignInController(Controller):
             errors=errors or {},
             notice=notice if notice in NOTICES else "",
             can_reset=self.area is not Area.OPERATOR,
+            next_path=safe_next(next_path, ""),
         )
 
     def _page(
@@ -188,10 +221,11 @@ class SignInController(Controller):
     async def login_form(self, request: Request[Any, Any, Any]) -> Response[Any]:
         web = web_state(request)
         loaded = await sessions.load(request, self.area, request_tenant(request), web.clock.now())
+        next_path = asked_next(request)
         if loaded.session is not None and loaded.session.stage is not Stage.SECOND_FACTOR:
-            return redirect(step_path(self.area, loaded.session.stage))
+            return redirect(step_path(self.area, loaded.session.stage, next_path))
         notice = "expired" if loaded.expired else request.query_params.get("notice", "")
-        return self._login_page(request, notice=notice)
+        return self._login_page(request, notice=notice, next_path=next_path)
 
     @post("/login")
     async def login_submit(
@@ -202,10 +236,10 @@ class SignInController(Controller):
         email = data.email.strip()
         errors = required(email=email, password=data.password)
         if errors:
-            return self._login_page(request, email, errors, status=400)
+            return self._login_page(request, email, errors, status=400, next_path=data.next)
         if not await web.login_throttle.allow(self._place(request), client_ip(request), email):
             throttled = {"form": FieldError("form", "web.login_throttled")}
-            return self._login_page(request, email, throttled, status=429)
+            return self._login_page(request, email, throttled, status=429, next_path=data.next)
         keyring = Keyring.from_settings(web.settings)
         try:
             result = await login(
@@ -217,7 +251,8 @@ class SignInController(Controller):
                 ip_address=client_ip(request),
             )
         except ValidationFailed as exc:
-            return self._login_page(request, email, by_field(exc.errors), status=400)
+            errors = by_field(exc.errors)
+            return self._login_page(request, email, errors, status=400, next_path=data.next)
         if result.second_factor_required:
             stage = Stage.SECOND_FACTOR
             sealed = sessions.seal_password(keyring, tenant, normalise_email(email), data.password)
@@ -234,7 +269,7 @@ class SignInController(Controller):
             web.clock.now(),
             sealed,
         )
-        return redirect(step_path(self.area, stage))
+        return redirect(step_path(self.area, stage, data.next))
 
     async def _pending(
         self, request: Request[Any, Any, Any], stages: tuple[Stage, ...]
@@ -252,7 +287,7 @@ class SignInController(Controller):
         found = await self._pending(request, (Stage.SECOND_FACTOR,))
         if not isinstance(found, SessionView):
             return found
-        return self._page(request, "pages/auth/code.html")
+        return self._page(request, "pages/auth/code.html", next_path=asked_next(request))
 
     @post("/login/code")
     async def code_submit(
@@ -264,15 +299,19 @@ class SignInController(Controller):
         web = web_state(request)
         tenant = request_tenant(request)
         code = data.totp_code.strip()
+        next_path = safe_next(data.next, "")
         if not code:
             return self._page(
-                request, "pages/auth/code.html", status=400, errors=required(totp_code=code)
-            )
+                request, "pages/auth/code.html", status=400, errors=required(totp_code=code),
+                next_path=next_path,
+            )  # fmt: skip
         if not await web.login_throttle.allow(
             self._place(request), client_ip(request), found.email
         ):
             throttled = {"form": FieldError("form", "web.login_throttled")}
-            return self._page(request, "pages/auth/code.html", status=429, errors=throttled)
+            return self._page(
+                request, "pages/auth/code.html", status=429, errors=throttled, next_path=next_path
+            )
         keyring = Keyring.from_settings(web.settings)
         password = sessions.open_password(keyring, tenant, found.email, found.pending_secret)
         try:
@@ -288,21 +327,26 @@ class SignInController(Controller):
         except ValidationFailed as exc:
             if any(e.message_id == "tenants.totp_invalid" for e in exc.errors):
                 errors = {"totp_code": FieldError("totp_code", "tenants.totp_invalid")}
-                return self._page(request, "pages/auth/code.html", status=400, errors=errors)
+                return self._page(
+                    request, "pages/auth/code.html", status=400, errors=errors, next_path=next_path
+                )
             await sessions.end(request, self.area, tenant)  # locked, or the password changed
-            return self._login_page(request, found.email, by_field(exc.errors), status=400)
+            errors = by_field(exc.errors)
+            return self._login_page(request, found.email, errors, status=400, next_path=next_path)
         stage = Stage.CHANGE_PASSWORD if result.must_change_password else Stage.SIGNED_IN
         await sessions.advance(request, found, tenant, stage, web.clock.now())
-        return redirect(step_path(self.area, stage))
+        return redirect(step_path(self.area, stage, next_path))
 
     @get("/password/change")
     async def change_form(self, request: Request[Any, Any, Any]) -> Response[Any]:
         found = await self._pending(request, (Stage.CHANGE_PASSWORD, Stage.SIGNED_IN))
         if not isinstance(found, SessionView):
             return found
+        forced = found.stage is Stage.CHANGE_PASSWORD
         return self._page(
-            request, "pages/auth/change_password.html", forced=found.stage is Stage.CHANGE_PASSWORD
-        )
+            request, "pages/auth/change_password.html", forced=forced,
+            next_path=asked_next(request) if forced else "",
+        )  # fmt: skip
 
     @post("/password/change")
     async def change_submit(
@@ -314,6 +358,7 @@ class SignInController(Controller):
         web = web_state(request)
         tenant = request_tenant(request)
         forced = found.stage is Stage.CHANGE_PASSWORD
+        next_path = safe_next(data.next, "") if forced else ""
         errors = required(
             current_password=data.current_password,
             new_password=data.new_password,
@@ -336,10 +381,13 @@ class SignInController(Controller):
                 errors = by_field(exc.errors, {"password": "new_password"})
         if errors:
             return self._page(
-                request, "pages/auth/change_password.html", status=400, errors=errors, forced=forced
-            )
+                request, "pages/auth/change_password.html", status=400, errors=errors,
+                forced=forced, next_path=next_path,
+            )  # fmt: skip
         await sessions.end_all(self.area, tenant, found.account_id, keep=found.id)
         await sessions.advance(request, found, tenant, Stage.SIGNED_IN, web.clock.now())
+        if next_path:  # the page the sign-in was asked for, once the forced change is done
+            return redirect(next_path)
         return redirect(home_path(self.area) + "?" + urlencode({"notice": "password_changed"}))
 
     @post("/logout")

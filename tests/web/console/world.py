@@ -11,7 +11,9 @@ from typing import Any
 from core.billing.invoices import create_invoice
 from core.billing.models import LineDraft
 from core.clock import FrozenClock
-from core.context import tenant_scope
+from core.context import Context, tenant_scope
+from core.jobs.running import JobOutput, JobRun, run_job
+from core.jobs.service import create_job
 from core.messaging.tables import MailMessage, WebhookDelivery
 from core.messaging.webhooks import create_endpoint
 from core.orders.lifecycle import transition
@@ -123,6 +125,19 @@ async def _settings_objects(tenant: Tenant, clock: FrozenClock) -> dict[str, int
     }
 
 
+async def _finished_job(ctx: Context) -> int:
+    """A finished background job with a file (its progress page, its download)."""
+
+    async def export(run: JobRun) -> JobOutput:
+        await run.progress(1, total=1)
+        return JobOutput("\ufeff番号\r\n1\r\n".encode(), "orders.csv", "text/csv; charset=utf-8")
+
+    with tenant_scope(ctx.tenant):
+        job = await create_job(ctx, "console.csv_export", permission="orders.view")
+        await run_job(ctx, job.id, {job.kind: export}, claim="world", lease_seconds=60)
+    return job.id
+
+
 async def make_tenant(clock: FrozenClock, *, objects: bool = True) -> Tenant:
     shop = await make_shop(clock)
     tenant = Tenant(shop, await _staff_per_role(shop, clock))
@@ -181,6 +196,7 @@ async def make_tenant(clock: FrozenClock, *, objects: bool = True) -> Tenant:
         "customer_id": customer_id,
         "invoice_id": invoice.id,
         "line_id": await add_bank_line(shop, clock, 99_999, "ﾃｽﾄ ﾀﾛｳ"),
+        "job_id": await _finished_job(ctx),
     }
     tenant.invoice_number = invoice.number
     tenant.customer_name = "お客様株式会社"
