@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 
-from core.context import tenant_scope
+from core.context import TenantRef, tenant_scope
 from core.entitlements.tables import Fulfilment
 from core.orders.states import OrderState
 from core.orders.views import get_order
@@ -106,23 +106,30 @@ async def test_the_fulfil_task_retries_an_upstream_failure_and_records_attempts(
     assert upstream.effective_creates == 1 and upstream.count("POST") == 3
 
 
-async def test_the_sweep_fans_out_per_tenant_and_resends_due_runs(sent, upstream):
-    app, settings, _, calls = sent
-    tenant, ctx, order_id = await shop_with_paid_order(settings, upstream)
+async def due_run(tenant: TenantRef, order_id: int, now) -> None:
     with tenant_scope(tenant):
         await Fulfilment.insert(
             Fulfilment(
                 tenant_id=tenant.id,
                 order_id=order_id,
-                next_attempt_at=ctx.clock.now(),
-                created_at=ctx.clock.now(),
-                updated_at=ctx.clock.now(),
+                next_attempt_at=now,
+                created_at=now,
+                updated_at=now,
             )
         )
+
+
+async def test_the_sweep_fans_out_per_tenant_and_resends_due_runs(sent, upstream):
+    app, settings, _, calls = sent
+    tenant, ctx, order_id = await shop_with_paid_order(settings, upstream)
+    await due_run(tenant, order_id, ctx.clock.now())
+    orphan = TenantRef(id=tenant.id + 1_000_000, slug="gone")  # a run whose tenant row is gone
+    await due_run(orphan, order_id, ctx.clock.now())
     app.loader.import_default_modules()
     assert await asyncio.to_thread(lambda: app.tasks[tasks.POLL_DUE].apply().get()) >= 1
     [fan_out] = [c for c in calls if c["name"] == tasks.POLL_TENANT and c["tenant"].id == tenant.id]
     assert fan_out["args"] == (tenant.id,)
+    assert not [c for c in calls if c["args"] == (orphan.id,)]
     poll = app.tasks[tasks.POLL_TENANT]
     sent_again = await asyncio.to_thread(
         lambda: poll.apply(args=(tenant.id,), headers=header(tenant)).get()

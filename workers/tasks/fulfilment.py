@@ -41,7 +41,7 @@ from core.plugins import Registry
 from core.settings import Settings
 from tenants.credentials import Keyring
 from tenants.provider_accounts import plugin_account_by_id
-from workers.runtime import ensure_database, tenant_ref
+from workers.runtime import ensure_database, tenant_refs
 from workers.signals import send_task
 
 FULFIL = "shomei.provider.fulfil_order"
@@ -134,7 +134,7 @@ def poll_due_sweep(self: Any) -> int:
     ensure_database()
 
     async def run() -> list[TenantRef]:
-        return [await tenant_ref(tid) for tid in await tenants_with_due_work(SystemClock())]
+        return list((await tenant_refs(await tenants_with_due_work(SystemClock()))).values())
 
     tenants = asyncio.run(run())
     for tenant in tenants:

@@ -12,7 +12,7 @@ from celery import Celery, current_app, shared_task
 from core.clock import SystemClock
 from core.context import Actor, Context, TenantRef, require_tenant
 from core.messaging.webhooks import DueDelivery, attempt, claim_due, replay
-from workers.runtime import ensure_database, tenant_ref
+from workers.runtime import ensure_database, tenant_refs
 from workers.signals import send_task
 
 SWEEP = "shomei.default.dispatch_webhooks"
@@ -34,11 +34,8 @@ def dispatch_webhooks() -> int:
 
     async def run() -> list[tuple[DueDelivery, TenantRef]]:
         due = await claim_due(SystemClock().now())
-        tenants: dict[int, TenantRef] = {}
-        for item in due:
-            if item.tenant_id not in tenants:
-                tenants[item.tenant_id] = await tenant_ref(item.tenant_id)
-        return [(item, tenants[item.tenant_id]) for item in due]
+        tenants = await tenant_refs(item.tenant_id for item in due)
+        return [(item, tenants[item.tenant_id]) for item in due if item.tenant_id in tenants]
 
     sent = asyncio.run(run())
     for item, tenant in sent:
