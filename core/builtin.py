@@ -14,6 +14,7 @@ CORE_APPS = (
     "core.payments",
     "core.schedules",
     "core.entitlements",
+    "core.jobs",
 )
 
 

@@ -76,3 +76,15 @@ def register_demo_seeders() -> list[Any]:
 @hookspec
 def register_event_handlers() -> dict[str, list[Any]]:
     """Return outbox handlers: event type -> async callables ``(ctx, event)``, each idempotent."""
+
+
+@hookspec
+def register_job_runners() -> dict[str, Any]:
+    """Return background-job runners: job kind -> async callable ``(run: core.jobs.running.JobRun)
+    -> JobOutput``, run by the worker's ``shomei.jobs.run_job`` task (``core/jobs/``)."""
+
+
+@hookspec
+def register_mail_attachments() -> dict[str, Any]:
+    """Return mail attachment builders: event type -> async callable ``(ctx, event) -> list of
+    core.messaging.mailer.Attachment``, attached to that event's mail (``mail_events``)."""

@@ -26,6 +26,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "plugins.wallet",
     "plugins.direct_debit",
     "workers.tasks.fulfilment",
+    "workers.tasks.jobs",
 )
 """shomei's built-in plugins: ordinary modules with ``@hookimpl`` functions."""
 

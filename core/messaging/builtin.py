@@ -1,4 +1,5 @@
-"""The messaging app's hook implementations: outbox handlers for e-mail and webhooks.
+"""The messaging app's hook implementations: outbox handlers for e-mail and webhooks (and the
+translation of entitlement events into application mails).
 
 The mail handler needs a ``Mailer`` (templates, SMTP settings); the one used here is built on
 first use from the process's settings (``core.settings.get_settings``) and plugins, never at
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.entitlements.applications import application_handlers
 from core.hookspecs import hookimpl
 from core.messaging.mail_events import mail_handlers
 from core.messaging.mailer import Mailer
@@ -38,4 +40,8 @@ def register_periodic_tasks() -> dict[str, dict[str, Any]]:
 
 @hookimpl
 def register_event_handlers() -> dict[str, list[Handler]]:
-    return merge_handlers([mail_handlers(default_mailer), webhook_handlers()])
+    """Mail and webhooks for every event, and the application mails followed from the
+    entitlement events (``core.entitlements.applications``)."""
+    return merge_handlers(
+        [application_handlers(), mail_handlers(default_mailer), webhook_handlers()]
+    )

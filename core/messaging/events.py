@@ -43,7 +43,7 @@ MAIL_KINDS: dict[str, MailKind] = {
             "voucher.delivered",
             "voucher_delivered",
             ("order_number", "vouchers"),
-            ("customer_name", "redeem_by", "redeem_url"),
+            ("customer_name", "redeem_by", "redeem_url", "pdf_url"),
         ),
         MailKind(
             "certificate.issued",

@@ -5,12 +5,15 @@ the tenant's). ``invoice.issued`` also works without them: the invoice names its
 its language and its due date, and its PDF (rendered by ``core.billing.pdf``) is attached.
 ``quote.sent`` (written by ``core.orders.quote_mail.send_quote``) carries the quote document
 as it was when sent; its PDF (``core.orders.quote_pdf``) is attached as ``<number>.pdf``.
+Plugins attach files of their own through ``register_mail_attachments`` (the mailer's
+``attachments``: event type -> builders), after these (the DigiCert voucher PDF of
+``voucher.delivered``); core does not know what they are.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from core.billing.invoices import get_invoice
@@ -21,6 +24,7 @@ from core.i18n import LANGUAGES
 from core.messaging.events import MAIL_KINDS
 from core.messaging.mailer import (
     Attachment,
+    AttachmentBuilder,
     AttachmentSource,
     Mailer,
     MailNotSent,
@@ -68,8 +72,25 @@ def _quote_attachment(document: QuoteDocument) -> AttachmentSource:
     return build
 
 
-async def mail_requests(ctx: Context, event: Event) -> list[MailRequest]:
-    """The messages an event asks for (none when it names no recipient)."""
+def _with_plugin_files(
+    ctx: Context, event: Event, own: AttachmentSource, builders: Sequence[AttachmentBuilder]
+) -> AttachmentSource:
+    async def build() -> Sequence[Attachment]:
+        files = list(await own())
+        for builder in builders:
+            files.extend(await builder(ctx, event))
+        return files
+
+    return build
+
+
+async def mail_requests(
+    ctx: Context,
+    event: Event,
+    builders: Mapping[str, Sequence[AttachmentBuilder]] | None = None,
+) -> list[MailRequest]:
+    """The messages an event asks for (none when it names no recipient); ``builders`` are
+    the plugins' attachment builders by event type (``register_mail_attachments``)."""
     kind = MAIL_KINDS[event.event_type]
     data: dict[str, Any] = dict(event.payload)
     to = recipients(data)
@@ -87,6 +108,9 @@ async def mail_requests(ctx: Context, event: Event) -> list[MailRequest]:
     if event.event_type == "quote.sent" and data.get("document"):
         document = QuoteDocument.from_json(data.pop("document"))
         attachments = _quote_attachment(document)
+    plugin_builders = (builders or {}).get(event.event_type)
+    if plugin_builders:
+        attachments = _with_plugin_files(ctx, event, attachments, plugin_builders)
     return [
         MailRequest(kind, address, language, data, event.idempotency_key, attachments)
         for address in to
@@ -97,7 +121,7 @@ def mail_handler(mailer: Callable[[], Mailer]) -> Handler:
     """An outbox handler sending an event's mail through ``mailer()`` (looked up per call)."""
 
     async def send_event_mail(ctx: Context, event: Event) -> None:
-        requests = await mail_requests(ctx, event)
+        requests = await mail_requests(ctx, event, mailer().attachments)
         if not requests:
             log.info("mail event without a recipient", extra={"event_id": event.id})
             return

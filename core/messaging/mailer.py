@@ -27,6 +27,7 @@ from core.messaging.events import MAIL_KINDS, MailKind
 from core.messaging.rendering import MailRenderer, RenderedMail
 from core.messaging.tables import MailMessage
 from core.messaging.transport import MailTransport, transport_for
+from core.outbox_relay import Event
 from core.settings import Settings
 
 log = logging.getLogger("shomei.messaging")
@@ -56,6 +57,19 @@ AttachmentSource = Callable[[], Awaitable[Sequence[Attachment]]]
 
 async def no_attachments() -> Sequence[Attachment]:
     return ()
+
+
+AttachmentBuilder = Callable[[Context, Event], Awaitable[Sequence[Attachment]]]
+"""A plugin's files for one event's mail (``register_mail_attachments``)."""
+
+
+def attachment_builders(pm: pluggy.PluginManager) -> dict[str, list[AttachmentBuilder]]:
+    """Every plugin's ``register_mail_attachments``: event type -> builders, built-ins first."""
+    merged: dict[str, list[AttachmentBuilder]] = {}
+    for batch in reversed(pm.hook.register_mail_attachments()):
+        for event_type, builder in batch.items():
+            merged.setdefault(event_type, []).append(builder)
+    return merged
 
 
 @dataclass(frozen=True)
@@ -103,11 +117,14 @@ class Mailer:
         transport: MailTransport,
         sender: str,
         branding: BrandingLoader = load_branding,
+        attachments: Mapping[str, Sequence[AttachmentBuilder]] | None = None,
     ) -> None:
         self.renderer = renderer
         self.transport = transport
         self.sender = sender
         self.branding = branding
+        self.attachments = {k: list(v) for k, v in (attachments or {}).items()}
+        """Event type -> the plugins' attachment builders (``core.messaging.mail_events``)."""
 
     @classmethod
     def from_settings(cls, settings: Settings, pm: pluggy.PluginManager) -> Mailer:
@@ -115,6 +132,7 @@ class Mailer:
             MailRenderer(pm),
             transport_for(settings.smtp_url, settings.mail_folder),
             settings.mail_from,
+            attachments=attachment_builders(pm),
         )
 
     async def send(self, ctx: Context, request: MailRequest) -> MailRecord:
@@ -188,7 +206,6 @@ class Mailer:
         message["To"] = to
         message["Date"] = format_datetime(ctx.clock.now())
         message["Message-ID"] = make_msgid(domain=domain or "localhost")
-        message["Content-Language"] = rendered.language
         message["Auto-Submitted"] = "auto-generated"
         message.set_content(rendered.text, charset="utf-8")
         message.add_alternative(rendered.html, subtype="html", charset="utf-8")
@@ -197,6 +214,8 @@ class Mailer:
             message.add_attachment(
                 item.data, maintype=maintype, subtype=subtype, filename=item.filename
             )
+        # last: making a message multipart moves every Content-* header into its first part
+        message["Content-Language"] = rendered.language
         return message
 
     async def _insert(self, ctx: Context, request: MailRequest) -> dict[str, Any]:

@@ -60,3 +60,18 @@ def register_periodic_tasks() -> dict[str, dict[str, Any]]:
             jobs.ONGOING_INVOICE, **jobs.ONGOING_INVOICE_BEAT
         ),
     }
+
+
+@hookimpl
+def register_job_runners() -> dict[str, Any]:
+    from plugins.digicert.voucher_pdfs import KIND, render_job
+
+    return {KIND: render_job}
+
+
+@hookimpl
+def register_mail_attachments() -> dict[str, Any]:
+    """The voucher PDF of a voucher order's ``voucher.delivered`` mail."""
+    from plugins.digicert.voucher_mail import DELIVERED, delivered_attachments
+
+    return {DELIVERED: delivered_attachments}

@@ -3,9 +3,10 @@
 Placing is idempotent under the client's key (``ctx.idempotency_key``): the order row is
 written first (``pending``), the upstream voucher order is created with a key derived from
 our row (``shomei:{tenant}:voucher_order:{id}``, which the client makes idempotent upstream),
-the codes are stored as entitlements, and the pay-as-you-go invoice is issued through
-core.billing under its own derived key. A retry with the same key resumes where it stopped
-and returns the same order, codes and invoice.
+the codes are stored as entitlements, the pay-as-you-go invoice is issued through
+core.billing under its own derived key, and the delivery mail to the tenant's 事務担当者 is
+written to the outbox (``voucher_mail``). A retry with the same key resumes where it stopped
+and returns the same order, codes and invoice, and writes no second mail.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from plugins.digicert.views import (
     order_codes,
     order_row,
 )
+from plugins.digicert.voucher_mail import announce_delivered
 from tenants.audit import audit
 from tenants.tables import Tenant
 
@@ -213,6 +215,10 @@ async def _complete(ctx: Context, api: CertCentralClient, row: dict[str, Any]) -
     if contract.contract_type == ContractType.PAY_AS_YOU_GO.value:
         invoice_id = await _issue_invoice(ctx, contract, row, upstream.id)
     expiration = min((date.fromisoformat(c.redeem_by) for c in codes), default=None)
+    # before completing (its key makes it once): a crash in between loses no delivery mail
+    await announce_delivered(
+        ctx, row["id"], str(upstream.id), invoice_id, await tenant_billing_contact(ctx)
+    )
     done = await (
         DcVoucherOrder.update(
             {

@@ -41,6 +41,7 @@ from core.schedules.renewal_orders import OrderDepsFactory
 from core.schedules.sweep import DEFAULT_BATCH, Batch, find_tenants, run_batch
 from core.settings import Settings
 from tenants.credentials import Keyring
+from tenants.payment_methods import TenantPaymentMethods
 from tenants.provider_accounts import plugin_account
 from tenants.tables import Tenant
 from tenants.tenant_settings import get_settings as tenant_settings
@@ -72,14 +73,18 @@ def saved_method_charger(settings: Settings, pm: Any) -> Charger:
 
 
 def renewal_order_deps(settings: Settings, pm: Any) -> OrderDepsFactory:
-    """The order engine's dependencies for a renewal order: the provider gate over the
-    tenant's provider accounts and the tenant's tax rounding (its enabled payment methods are
-    not narrowed here: the products' own lists still apply)."""
-    gate = ProviderGate(Registry(pm), WorkerProviderAccounts(settings))
+    """The order engine's dependencies for a renewal order, as a checkout would build them:
+    the provider gate over the tenant's provider accounts, the tenant's tax rounding and its
+    enabled payment methods (a method the tenant switched off is refused, and the term goes
+    to manual renewal)."""
+    registry = Registry(pm)
+    gate = ProviderGate(registry, WorkerProviderAccounts(settings))
+    methods = TenantPaymentMethods(registry)
 
     async def deps(ctx: Context) -> OrderDeps:
         tenant = await tenant_settings(ctx)
-        return OrderDeps(gate=gate, tax=TaxPolicy(rounding=Rounding(tenant.tax_rounding)))
+        rounding = Rounding(tenant.tax_rounding)
+        return OrderDeps(gate=gate, tax=TaxPolicy(rounding=rounding), payment_methods=methods)
 
     return deps
 

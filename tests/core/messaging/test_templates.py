@@ -28,6 +28,7 @@ SAMPLES = {
     "vouchers": ["A" * 32, "B" * 32],
     "redeem_by": "2027/11/22",
     "redeem_url": "https://shop.example.jp/redeem",
+    "pdf_url": "https://shop.example.jp/console/vouchers/1/pdf",
     "common_name": "www.example.jp",
     "serial": "0a1b2c",
     "expires_on": "2027/12/01",
