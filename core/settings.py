@@ -52,6 +52,9 @@ class Settings:
     """``smtp://user:pass@host:port`` (STARTTLS when offered) or ``smtps://…``; empty: mail is
     recorded and written to ``var/mail/*.eml`` instead of being sent."""
     mail_from: str = "shomei@localhost"
+    upstream_retry_delay: int = 30
+    """Seconds before the first retry of a failed upstream call; each later wait doubles, at most
+    30 minutes (``core.entitlements.backoff``)."""
 
     @property
     def mail_folder(self) -> Path:
@@ -131,6 +134,9 @@ class Settings:
             api_rate_limit=_positive_int(get("API_RATE_LIMIT", "600"), "API_RATE_LIMIT"),
             smtp_url=_smtp_url(get("SMTP_URL", "")),
             mail_from=_mail_from(get("MAIL_FROM", "shomei@localhost")),
+            upstream_retry_delay=_positive_int(
+                get("UPSTREAM_RETRY_DELAY", "30"), "UPSTREAM_RETRY_DELAY"
+            ),
         )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from core.context import Context
 from core.contracts.providers import Provider
+from core.entitlements.backoff import FIRST_DELAY
 from core.orders.providers import ProviderAccounts
 from core.plugins import Registry
 
@@ -22,6 +23,7 @@ class EntitlementDeps:
     registry: Registry
     accounts: ProviderAccounts
     lease_seconds: int = DEFAULT_LEASE_SECONDS
+    retry_first_delay: int = FIRST_DELAY
 
     async def provider(self, ctx: Context, provider_code: str, account_id: int | None) -> Provider:
         """The provider object for one provider account: ``cls(PluginAccount)``, as at checkout

@@ -117,7 +117,7 @@ async def fulfil_order(
         try:
             ids = await _fulfil_lines(ctx, order, deps)
         except Exception as exc:  # any upstream failure is transient until a person says not
-            delay = retry_delay(attempts)
+            delay = retry_delay(attempts, deps.retry_first_delay)
             await _release_run(ctx, order_id, token, f"{type(exc).__name__}: {exc}", delay)
             log.warning(
                 "fulfilment failed, will retry",
@@ -305,7 +305,8 @@ async def poll_due(ctx: Context, deps: EntitlementDeps, batch: int = 50) -> Poll
                 )
                 result = await provider.poll(ctx.with_key(f"ent:{record.id}:poll"), record.view())
             except Exception as exc:
-                await _poll_failed(ctx, record.id, attempts)
+                delay = retry_delay(attempts, deps.retry_first_delay)
+                await _poll_failed(ctx, record.id, attempts, delay)
                 report.failed.append(record.id)
                 log.warning(
                     "poll failed, will retry",
@@ -346,12 +347,12 @@ async def _claim_poll(ctx: Context, record: EntitlementRecord, lease_seconds: in
     return claimed[0]["poll_attempts"] if claimed else None
 
 
-async def _poll_failed(ctx: Context, entitlement_id: int, attempts: int) -> None:
+async def _poll_failed(ctx: Context, entitlement_id: int, attempts: int, delay: int) -> None:
     now = ctx.clock.now()
     await (
         Entitlement.update(
             {
-                Entitlement.next_poll_at: now + timedelta(seconds=retry_delay(attempts)),
+                Entitlement.next_poll_at: now + timedelta(seconds=delay),
                 Entitlement.updated_at: now,
             }
         )

@@ -15,6 +15,7 @@ def test_defaults_are_embedded(tmp_path):
     assert settings.broker_url == "filesystem://"
     assert settings.default_language == "ja"
     assert settings.public_url == "http://localhost:8000"
+    assert settings.upstream_retry_delay == 30
 
 
 def test_secret_key_is_generated_once_and_kept_private(tmp_path):
@@ -77,6 +78,11 @@ def test_postgres_and_redis_switch_to_production(tmp_path):
         ({"SHOMEI_DEFAULT_LANGUAGE": "fr"}, "SHOMEI_DEFAULT_LANGUAGE", "ja, en"),
         ({"SHOMEI_LOAD_ENTRYPOINT_PLUGINS": "maybe"}, "SHOMEI_LOAD_ENTRYPOINT_PLUGINS", "1/0"),
         ({"SHOMEI_PUBLIC_URL": "ftp://x"}, "SHOMEI_PUBLIC_URL", "http://"),
+        (
+            {"SHOMEI_UPSTREAM_RETRY_DELAY": "0"},
+            "SHOMEI_UPSTREAM_RETRY_DELAY",
+            "not a positive whole number",
+        ),
     ],
 )
 def test_bad_settings_name_the_setting(tmp_path, env, setting, words):

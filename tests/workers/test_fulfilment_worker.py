@@ -136,6 +136,45 @@ async def _count_in(log, word: str, at_least: int) -> bool:
     )
 
 
+async def test_orders_wait_out_an_upstream_outage_and_complete_once_after_recovery(
+    tmp_path, database, upstream, processes
+):
+    settings = settings_for(tmp_path, database, "mode-default")
+    _, pm = celery_app(settings)
+    shops = [await shop_with_paid_order(settings, upstream, quantity=1) for _ in range(2)]
+    env = worker_env(tmp_path, settings)
+    env["SHOMEI_UPSTREAM_RETRY_DELAY"] = "1"  # 1, 2, 4 … s here; 30 s, 1 min … in production
+    upstream.inject("error", count=3)  # the upstream answers 500 three times,
+    upstream.inject("hang", count=1, seconds=8)  # then holds a request past the 5 s timeout
+    log = tmp_path / "worker.log"
+    processes(["worker", "--hostname", "outage@%h"], env, log)
+    for tenant, _, _ in shops:
+        await relay(tenant, pm)
+
+    async def first_failure() -> bool:
+        return upstream.count("POST") >= 1
+
+    await eventually(first_failure, 60, "the worker to reach the upstream", log)
+    for _, ctx, order_id in shops:  # four failures must pass before any success
+        assert await state_of(ctx, order_id) in (OrderState.PAID, OrderState.FULFILLING)
+
+    async def all_fulfilled() -> bool:
+        return all([await fulfilled(ctx, order_id) for _, ctx, order_id in shops])
+
+    await eventually(all_fulfilled, 120, "both orders to be fulfilled after the outage", log)
+    attempts = 0
+    for tenant, ctx, order_id in shops:
+        with tenant_scope(tenant):
+            assert len(await events(ctx, "order.fulfilled")) == 1
+            assert len(await events(ctx, "entitlement.issued")) == 1
+            run = await Fulfilment.select().where(Fulfilment.order_id == order_id).first()
+        assert run["completed_at"] is not None
+        attempts += run["attempts"]
+    assert upstream.effective_creates == 2, "one upstream order per shomei order"
+    assert upstream.count("POST") == 6, "four failed calls, then one success per order"
+    assert attempts == 6, "every call was a recorded attempt"
+
+
 @pytest.mark.parametrize("broker", ["mode-default", "rabbitmq"])
 async def test_a_worker_killed_mid_fulfilment_is_replaced_and_the_order_fulfilled_once(
     tmp_path, database, broker, upstream, processes

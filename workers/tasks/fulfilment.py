@@ -86,6 +86,7 @@ def worker_deps(app: Celery) -> EntitlementDeps:
             registry=Registry(app.conf.shomei_plugins),
             accounts=WorkerProviderAccounts(settings),
             lease_seconds=lease_seconds(settings),
+            retry_first_delay=settings.upstream_retry_delay,
         )
     return _deps[id(app)]
 
@@ -115,14 +116,14 @@ async def on_order_paid(ctx: Context, event: Event) -> None:
 def fulfil_order_task(self: Any, order_id: int) -> str:
     ensure_database()
     ctx = _system_ctx(require_tenant())  # opened from the message header by workers.signals
+    deps = worker_deps(self.app)
     try:
-        outcome = asyncio.run(
-            fulfil_order(ctx, order_id, worker_deps(self.app), claim=self.request.id)
-        )
+        outcome = asyncio.run(fulfil_order(ctx, order_id, deps, claim=self.request.id))
     except NotFound:
         return "not_found"
     except Exception as exc:  # the database or broker hiccupped: the same claim tries again
-        raise self.retry(exc=exc, countdown=retry_delay(self.request.retries + 1)) from exc
+        delay = retry_delay(self.request.retries + 1, deps.retry_first_delay)
+        raise self.retry(exc=exc, countdown=delay) from exc
     if outcome.retry_in is not None and self.request.retries < self.max_retries:
         raise self.retry(countdown=outcome.retry_in)
     return outcome.status
