@@ -94,8 +94,9 @@ async def perform(
             Entitlement.updated_at: now,
         }
         to_pending = result.state is EntitlementState.PENDING
-        if to_pending:
+        if to_pending:  # a new wait upstream: polled from the first backoff step again
             values[Entitlement.next_poll_at] = next_poll_at(FulfilmentResult(result.state), now)
+            values[Entitlement.poll_attempts] = 0
         async with write_transaction():
             changed = await (
                 Entitlement.update(values)

@@ -47,6 +47,11 @@ from core.jobs.tables import Job
 
 log = logging.getLogger("shomei.jobs")
 
+MAX_ATTEMPTS = 5
+"""Starts a job gets. A task that kills its worker (out of memory) comes back with the same
+claim, and one past its time limit is sent again by ``stale_jobs``: the next start after these
+fails the job instead of trying for ever."""
+
 
 class JobFailed(ShomeiError):
     """The job cannot be done, for a reason the staff member can read (a message id)."""
@@ -142,6 +147,7 @@ async def finish_job(ctx: Context, job_id: int, claim: str, output: JobOutput) -
     values: dict[Any, Any] = {
         Job.status: DONE,
         Job.summary: output.summary,
+        Job.dedupe_key: None,
         Job.claimed_by: "",
         Job.lease_until: None,
         Job.finished_at: now,
@@ -167,6 +173,7 @@ async def fail_job(
         Job.update(
             {
                 Job.status: FAILED,
+                Job.dedupe_key: None,
                 Job.error_id: message_id,
                 Job.error_params: params,
                 Job.claimed_by: "",
@@ -205,6 +212,9 @@ async def run_job(
     job = await claim_job(ctx, job_id, claim, lease_seconds)
     if job is None:
         return "busy"
+    if job.attempts > MAX_ATTEMPTS:  # it died each time (killed, out of memory, timed out)
+        await fail_job(ctx, job_id, claim, "jobs.error.gave_up", {"attempts": MAX_ATTEMPTS})
+        return FAILED
     runner = runners.get(job.kind)
     if runner is None:
         await fail_job(ctx, job_id, claim, "jobs.error.unknown_kind", {"kind": job.kind})

@@ -4,11 +4,14 @@
 transaction; the event's handler (``workers/tasks/jobs.py``) sends the task that runs it, so a
 request never talks to the broker and a job is never lost between the two. With a
 ``dedupe_key``, a job of the same kind and key that is still queued or running is returned
-instead of a second one (a double click shows the same progress).
+instead of a second one (a double click shows the same progress). The key is stored as a digest
+while the job is active and cleared when it ends; a unique index makes two requests at the same
+moment find one job.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -131,46 +134,47 @@ async def create_job(
     """A queued job of ``kind`` for the context's tenant, created by ``ctx.actor``; its task is
     sent by the outbox relay. ``params`` must be JSON; ``payload`` holds an uploaded file."""
     now = ctx.clock.now()
-    async with write_transaction():
-        if dedupe_key:
-            running = await (
+    key = hashlib.sha256(dedupe_key.encode()).hexdigest() if dedupe_key else None
+    row = Job(
+        tenant_id=ctx.tenant.id,
+        kind=kind,
+        status=QUEUED,
+        permission=permission,
+        params={**(params or {}), ACTOR_KEY: _actor_json(ctx.actor)},
+        payload=payload,
+        total=total,
+        summary={},
+        error_params={},
+        created_by=actor_ref(ctx.actor),
+        dedupe_key=key,
+        created_at=now,
+        updated_at=now,
+    )
+    for _ in range(2):  # the second time only if the active job ended between two statements
+        async with write_transaction():
+            inserted = await (
+                Job.insert(row)
+                .on_conflict(target=(Job.tenant_id, Job.kind, Job.dedupe_key), action="DO NOTHING")
+                .returning(Job.id)
+                .run()
+            )
+            if inserted:
+                job_id = inserted[0]["id"]
+                await outbox.record(
+                    ctx, "job", job_id, QUEUED_EVENT, {"job_id": job_id, "kind": kind}
+                )
+                return await get_job(ctx, job_id)
+            active = await (  # the same work is queued or running: show that job
                 Job.select(Job.id)
                 .where(
-                    (Job.tenant_id == ctx.tenant.id)
-                    & (Job.kind == kind)
-                    & (Job.dedupe_key == dedupe_key)
-                    & Job.status.is_in(list(ACTIVE))
+                    (Job.tenant_id == ctx.tenant.id) & (Job.kind == kind) & (Job.dedupe_key == key)
                 )
-                .order_by(Job.id, ascending=False)
                 .first()
                 .run()
             )
-            if running is not None:
-                return await get_job(ctx, running["id"])
-        inserted = await (
-            Job.insert(
-                Job(
-                    tenant_id=ctx.tenant.id,
-                    kind=kind,
-                    status=QUEUED,
-                    permission=permission,
-                    params={**(params or {}), ACTOR_KEY: _actor_json(ctx.actor)},
-                    payload=payload,
-                    total=total,
-                    summary={},
-                    error_params={},
-                    created_by=actor_ref(ctx.actor),
-                    dedupe_key=dedupe_key,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
-            .returning(Job.id)
-            .run()
-        )
-        job_id = inserted[0]["id"]
-        await outbox.record(ctx, "job", job_id, QUEUED_EVENT, {"job_id": job_id, "kind": kind})
-    return await get_job(ctx, job_id)
+        if active is not None:
+            return await get_job(ctx, active["id"])
+    raise RuntimeError(f"job {kind} could neither be created nor found")
 
 
 async def get_job(ctx: Context, job_id: int) -> JobView:

@@ -34,8 +34,9 @@ class Job(Table, tablename="jobs_job"):
     filename = Varchar(length=255, default="")
     content_type = Varchar(length=100, default="")
     created_by = Varchar(length=255, default="")
-    dedupe_key = Varchar(length=200, default="")
-    """Same key while queued or running: the running job is shown instead of a new one."""
+    dedupe_key = Varchar(length=64, null=True, default=None)
+    """A digest of the caller's key while the job is queued or running, NULL once it ends: a
+    unique index on (tenant_id, kind, dedupe_key) allows one active job per key."""
     claimed_by = Varchar(length=64, default="")
     lease_until = Timestamptz(null=True, default=None)
     attempts = Integer(default=0)

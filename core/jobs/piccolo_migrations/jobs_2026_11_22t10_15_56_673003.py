@@ -351,9 +351,9 @@ async def forwards():
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 200,
-            "default": "",
-            "null": False,
+            "length": 64,
+            "default": None,
+            "null": True,
             "primary_key": False,
             "unique": False,
             "index": False,

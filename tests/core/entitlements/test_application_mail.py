@@ -126,6 +126,7 @@ async def test_received_and_completed_once_per_application_and_reissue(database,
     [row] = await order_entitlements(ctx, order_id)
     assert row["state"] == "pending"  # back under review, and due for the poller
     assert row["next_poll_at"] is not None and row["next_poll_at"] > ctx.clock.now()
+    assert row["poll_attempts"] == 0, "its polls back off from the first step again"
     await relay()
     Applications.complete(receipt)
     ctx.clock.advance(timedelta(seconds=300))

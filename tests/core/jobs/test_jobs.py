@@ -1,6 +1,7 @@
 """The background-job lifecycle of ``core.jobs``: progress committed as it goes, one result
 however often a job is run, other tenants see nothing, and the hook that registers runners."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,7 +10,15 @@ from core.clock import FrozenClock
 from core.context import Actor, ActorKind, Context, TenantRef
 from core.errors import NotFound
 from core.hookspecs import hookimpl
-from core.jobs.running import JobFailed, JobLost, JobOutput, JobRun, run_job, stale_jobs
+from core.jobs.running import (
+    MAX_ATTEMPTS,
+    JobFailed,
+    JobLost,
+    JobOutput,
+    JobRun,
+    run_job,
+    stale_jobs,
+)
 from core.jobs.service import create_job, get_job, job_file
 from core.plugins import build_plugin_manager, collect_mapping
 from core.tables import OutboxEvent
@@ -170,6 +179,34 @@ async def test_the_same_work_while_queued_or_running_is_one_job(database, clock)
     )
     await run_job(ctx, first.id, {"test.pages": Pages(25)}, claim="t", lease_seconds=LEASE)
     assert (await create_job(ctx, "test.pages", dedupe_key="order-1:ja")).id != first.id
+
+
+async def test_a_double_click_at_the_same_moment_makes_one_job(database, clock):
+    ctx = _ctx(9310, clock)
+    search = "q=" + "株式会社サンプル" * 30  # a long, URL-encoded filter is part of the key
+    jobs = await asyncio.gather(
+        *[create_job(ctx, "test.pages", dedupe_key=search) for _ in range(4)]
+    )
+    assert len({job.id for job in jobs}) == 1
+    events = await OutboxEvent.select().where(OutboxEvent.tenant_id == 9310).run()
+    assert len(events) == 1, "one task is sent"
+
+
+async def test_a_job_that_never_finishes_is_failed_after_its_last_attempt(database, clock):
+    ctx = _ctx(9311, clock)
+    job = await create_job(ctx, "test.pages")
+    dies = Pages(100, fail_at=25)  # as a worker killed mid-job: the same claim comes back
+    for _ in range(MAX_ATTEMPTS):
+        with pytest.raises(RuntimeError):
+            await run_job(
+                ctx, job.id, {"test.pages": dies}, claim="t", lease_seconds=LEASE,
+                last_attempt=False,
+            )  # fmt: skip
+    status = await run_job(ctx, job.id, {"test.pages": dies}, claim="t", lease_seconds=LEASE)
+    assert status == "failed" and dies.calls == MAX_ATTEMPTS
+    failed = await get_job(ctx, job.id)
+    assert (failed.status, failed.error_id) == ("failed", "jobs.error.gave_up")
+    assert failed.error_params == {"attempts": MAX_ATTEMPTS}
 
 
 async def test_jobs_whose_task_was_lost_are_found_once_per_quiet_period(database, clock):
