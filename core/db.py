@@ -19,7 +19,7 @@ from piccolo.apps.migrations.tables import Migration
 from piccolo.conf.apps import AppConfig, AppRegistry
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from core.errors import ConfigError
 from core.rls import apply_tenant_setting
@@ -69,6 +69,16 @@ def bound_engine() -> Engine:
         return _state["engine"]  # type: ignore[return-value]
     except KeyError:
         raise RuntimeError("no database engine bound: call core.db.bind_engine first") from None
+
+
+def write_transaction() -> Any:
+    """A transaction of the bound engine that takes the write lock at once on SQLite (BEGIN
+    IMMEDIATE). A deferred SQLite transaction that reads, then writes, can fail with 'database
+    is locked' when a concurrent one does the same; PostgreSQL's default transaction is fine."""
+    engine = bound_engine()
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
 
 
 def bound_registry() -> AppRegistry:

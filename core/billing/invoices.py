@@ -15,13 +15,14 @@ from core import outbox
 from core.billing.draft_checks import draft_errors
 from core.billing.errors import IdempotencyKeyReused, InvoiceNotFound
 from core.billing.models import InvoiceDraft, InvoiceView
-from core.billing.numbering import format_number, give_back_seq, take_seq, write_transaction
+from core.billing.numbering import format_number, give_back_seq, take_seq
 from core.billing.status import InvoiceStatus, check_transition
 from core.billing.tables import Invoice, InvoiceLine
 from core.billing.terms import due_date
 from core.billing.views import invoice_view
 from core.clock import local_date
 from core.context import Actor, Context
+from core.db import write_transaction
 from core.errors import FieldError, ValidationFailed
 from core.money import grand_total, tax_totals
 

@@ -9,12 +9,7 @@ Numbers print as ``INV-000123`` (six digits, zero-padded; longer once past 99999
 
 from __future__ import annotations
 
-from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresTransaction
-from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
-
 from core.billing.tables import InvoiceCounter
-from core.db import bound_engine
 
 PREFIX = "INV"
 
@@ -28,14 +23,6 @@ _GIVE_BACK = "UPDATE billing_invoice_counter SET next_seq = next_seq - 1 WHERE t
 
 def format_number(seq: int) -> str:
     return f"{PREFIX}-{seq:06d}"
-
-
-def write_transaction(engine: Engine | None = None) -> SQLiteTransaction | PostgresTransaction:
-    """A transaction that takes the write lock at once on SQLite (BEGIN IMMEDIATE)."""
-    engine = engine or bound_engine()
-    if isinstance(engine, SQLiteEngine):
-        return engine.transaction(transaction_type=TransactionType.immediate)
-    return engine.transaction()  # type: ignore[return-value]
 
 
 async def take_seq(tenant_id: int) -> int:

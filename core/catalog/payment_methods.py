@@ -23,8 +23,8 @@ from typing import Protocol
 from core.catalog.products import get_product
 from core.catalog.tables import ProductPaymentMethods
 from core.context import Context
+from core.db import write_transaction
 from core.errors import FieldError, ValidationFailed
-from core.orders.idempotency import write_transaction
 
 
 class EnabledPaymentMethods(Protocol):

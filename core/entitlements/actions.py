@@ -26,6 +26,7 @@ from core.contracts.providers import (
     EntitlementState,
     FulfilmentResult,
 )
+from core.db import write_transaction
 from core.entitlements.deps import EntitlementDeps
 from core.entitlements.storing import (
     ISSUED_STATES,
@@ -37,7 +38,6 @@ from core.entitlements.storing import (
 from core.entitlements.tables import Entitlement
 from core.entitlements.views import EntitlementRecord, load_record
 from core.errors import FieldError, ValidationFailed
-from core.orders.idempotency import write_transaction
 
 AUDIT_WRITER = "tenants.audit:audit"
 """The audit log lives in ``tenants/``, which core reaches by name at runtime only."""

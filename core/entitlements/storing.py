@@ -12,10 +12,10 @@ from typing import Any
 from core import outbox
 from core.context import Context
 from core.contracts.providers import EntitlementState, FulfilmentResult
+from core.db import write_transaction
 from core.entitlements.renewals import mark_renewed
 from core.entitlements.tables import Entitlement
 from core.entitlements.views import EntitlementRecord
-from core.orders.idempotency import write_transaction
 from core.renewal import METHOD_RULES
 
 ISSUED_STATES = frozenset({EntitlementState.ACTIVE, EntitlementState.ISSUED})

@@ -19,9 +19,9 @@ from typing import Any
 from core import outbox
 from core.billing.invoices import actor_ref
 from core.context import Actor, ActorKind, Context
+from core.db import write_transaction
 from core.errors import NotFound
 from core.jobs.tables import Job
-from core.orders.idempotency import write_transaction
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 ACTIVE = (QUEUED, RUNNING)

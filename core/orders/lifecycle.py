@@ -5,7 +5,7 @@ from __future__ import annotations
 from core import outbox
 from core.catalog.errors import refuse
 from core.context import Context
-from core.orders.idempotency import write_transaction
+from core.db import write_transaction
 from core.orders.states import OrderState, check_transition, event_type
 from core.orders.tables import Order
 from core.orders.views import OrderView, get_order, order_row

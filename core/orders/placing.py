@@ -15,9 +15,10 @@ from core import outbox
 from core.catalog.errors import refuse
 from core.catalog.payment_methods import refuse_unaccepted
 from core.context import Context
+from core.db import write_transaction
 from core.errors import ValidationFailed
 from core.orders.deps import OrderDeps
-from core.orders.idempotency import request_digest, write_transaction
+from core.orders.idempotency import request_digest
 from core.orders.lines import LineInput, PricedLine, price_lines
 from core.orders.states import OrderState
 from core.orders.tables import Order, OrderLine, Quote

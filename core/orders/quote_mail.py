@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 from core.billing.pdf import format_day
 from core.context import Context
+from core.db import write_transaction
 from core.errors import FieldError, ValidationFailed
 from core.i18n import LANGUAGES
-from core.orders.idempotency import write_transaction
 from core.orders.quote_pdf import quote_document
 from core.outbox import record
 

@@ -39,8 +39,7 @@ from core.billing.tables import Invoice
 from core.clock import local_date
 from core.context import Context
 from core.contracts.payments import PaymentOutcome, PaymentState
-from core.db import bound_engine
-from core.orders.idempotency import write_transaction
+from core.db import bound_engine, write_transaction
 from core.orders.lifecycle import transition
 from core.orders.states import OrderState
 from core.orders.tables import Order

@@ -23,8 +23,8 @@ from typing import Any
 from core import outbox, renewal
 from core.catalog.payment_methods import EnabledPaymentMethods
 from core.context import Context, require_tenant
+from core.db import write_transaction
 from core.errors import FieldError, ValidationFailed
-from core.orders.idempotency import write_transaction
 from core.payments.tables import CustomerPaymentSetting
 
 

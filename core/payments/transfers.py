@@ -40,8 +40,8 @@ from core.clock import local_date
 from core.context import Context
 from core.contracts.common import PluginAccount
 from core.contracts.payments import PaymentOutcome, PaymentRequest, PaymentState
+from core.db import write_transaction
 from core.errors import FieldError, NotFound, ValidationFailed
-from core.orders.idempotency import write_transaction
 from core.orders.lifecycle import transition
 from core.orders.states import OrderState
 from core.orders.views import order_row

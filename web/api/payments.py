@@ -29,10 +29,10 @@ from litestar.response import Redirect
 from core.context import Actor, Context, system_scope, tenant_scope
 from core.contracts.common import PluginAccount
 from core.contracts.payments import PaymentOutcome, PaymentRequest, PaymentState
+from core.db import write_transaction
 from core.errors import FieldError, NotFound, PluginNotFound, ShomeiError, ValidationFailed
 from core.i18n import Translator
 from core.logs import bind_log_context
-from core.orders.idempotency import write_transaction
 from core.orders.states import OrderState
 from core.orders.views import order_row
 from core.payments.bank_backend import BankTransferBackend, bank_transfer_backend

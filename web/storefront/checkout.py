@@ -20,8 +20,8 @@ from litestar.response import Redirect
 
 from core import outbox
 from core.catalog.payment_methods import accepted_methods
+from core.db import write_transaction
 from core.errors import FieldError, ValidationFailed
-from core.orders.idempotency import write_transaction
 from core.orders.placing import OrderRequest, create_order
 from tenants.credentials import Keyring
 from tenants.customers import add_customer_user, create_customer, set_contact

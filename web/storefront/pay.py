@@ -24,9 +24,9 @@ from litestar.params import Body, FromPath
 from litestar.response import Redirect
 
 from core.contracts.payments import PaymentOutcome, PaymentRequest, PaymentState
+from core.db import write_transaction
 from core.errors import FieldError, NotFound, ShomeiError, ValidationFailed
 from core.i18n import format_yen
-from core.orders.idempotency import write_transaction
 from core.orders.states import OrderState
 from core.orders.views import OrderView
 from core.payments.bank_backend import bank_transfer_backend
