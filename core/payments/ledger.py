@@ -16,9 +16,12 @@ same transaction:
   awaiting payment (already paid, cancelled, failed) is all surplus, for finance to refund.
 - FAILED and CANCELLED are recorded (``payment.failed`` / ``payment.cancelled``) and never
   change the order: the payer may try again. REFUNDED is recorded (``payment.refunded``).
-- money for a payable other than an order (a wallet top-up, ``payable_type="wallet_topup"``)
-  is recorded as received in full and announced once as ``payment.received``; the payable's
-  owner (the wallet plugin's outbox handler) acts on it, idempotently.
+- money for an invoice (``payable_type="invoice"``, a monthly plan's bill collected by direct
+  debit) is recorded as received and, when it covers the grand total, marks the open invoice
+  paid in the same transaction (``payment.received``; the invoice's ``invoice.paid``).
+- money for another payable (a wallet top-up, ``payable_type="wallet_topup"``) is recorded as
+  received in full and announced once as ``payment.received``; the payable's owner (the
+  wallet plugin's outbox handler) acts on it, idempotently.
 - PENDING and REQUIRES_ACTION are not facts and are refused (``ValueError``): adapters do not
   produce them as outcomes.
 
@@ -28,13 +31,14 @@ a failed attempt arriving after the success is recorded and leaves the paid orde
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from piccolo.engine.postgres import PostgresEngine
 
 from core import outbox
-from core.billing.invoices import actor_ref, mark_paid
+from core.billing.invoices import actor_ref, get_invoice, mark_paid
 from core.billing.tables import Invoice
 from core.clock import local_date
 from core.context import Context
@@ -47,7 +51,10 @@ from core.orders.views import order_row
 from core.payments.recipients import RecipientLookup, mail_day, mail_language, recipient_fields
 from core.payments.tables import AppliedOutcome
 
+log = logging.getLogger("shomei.payments")
+
 MONEY_IN = (PaymentState.SUCCEEDED, PaymentState.PARTIAL)
+INVOICE_PAYABLE = "invoice"
 RECORD_ONLY = {
     PaymentState.FAILED: "payment.failed",
     PaymentState.CANCELLED: "payment.cancelled",
@@ -194,6 +201,8 @@ async def apply_outcome(
         if outcome.payable_type == "order":
             await order_row(ctx, outcome.payable_id)  # NotFound before anything is written
             await _lock_order(ctx, outcome.payable_id)
+        elif outcome.payable_type == INVOICE_PAYABLE:
+            await get_invoice(ctx, outcome.payable_id)  # NotFound before anything is written
         record_id = await _claim(ctx, adapter, outcome)
         if record_id is None:
             return await _existing(ctx, adapter, outcome.reference)
@@ -203,6 +212,8 @@ async def apply_outcome(
             # and its owner acts on ``payment.received`` (once: this row is inserted once)
             values = {"received": outcome.amount, "effect": "received"}
             event = "payment.received"
+            if outcome.payable_type == INVOICE_PAYABLE:
+                await _pay_invoice(ctx, outcome)
         elif outcome.payable_type != "order":
             values, event = {"effect": "recorded"}, RECORD_ONLY[outcome.state]
         elif outcome.state in MONEY_IN:
@@ -297,6 +308,19 @@ async def _money_in(
         "payment.confirmed",
         {**mail, **common, "paid_on": paid_on, "total": order["total"]},
     )
+
+
+async def _pay_invoice(ctx: Context, outcome: PaymentOutcome) -> None:
+    """An open invoice whose grand total the money covers becomes paid; anything else (less
+    money, an invoice paid or voided meanwhile) stays as it is, the money recorded for staff."""
+    invoice = await get_invoice(ctx, outcome.payable_id)
+    if invoice.status == "open" and outcome.amount >= invoice.grand_total:
+        await mark_paid(ctx, invoice.id, outcome.reference)
+    else:
+        log.warning(
+            "invoice payment not applied",
+            extra={"invoice_id": invoice.id, "status": invoice.status, "amount": outcome.amount},
+        )
 
 
 async def _mark_invoice_paid(ctx: Context, order_id: int, reference: str) -> None:

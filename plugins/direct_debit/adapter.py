@@ -12,6 +12,7 @@ takes the bank's result file (``{"file": bytes}``) or staff-entered results (``{
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any, ClassVar
 
@@ -30,6 +31,14 @@ from plugins.direct_debit import service, zengin
 
 DEFAULT_DEBIT_DAY = 27
 DEFAULT_LEAD_DAYS = 10
+
+
+def debit_date_for(config: Mapping[str, Any], today: date) -> date:
+    """The next debit date of a direct-debit account (its ``debit_day`` and ``lead_days``
+    settings) for a bill made on ``today``."""
+    day = int(config.get("debit_day") or DEFAULT_DEBIT_DAY)
+    lead = int(config.get("lead_days") or DEFAULT_LEAD_DAYS)
+    return debit_date_after(today, min(max(day, 1), 28), lead)
 
 
 def debit_date_after(today: date, debit_day: int, lead_days: int) -> date:
@@ -77,10 +86,7 @@ class DirectDebitAdapter:
         )
 
     def debit_date(self, ctx: Context) -> date:
-        config = self.account.config
-        day = int(config.get("debit_day") or DEFAULT_DEBIT_DAY)
-        lead = int(config.get("lead_days") or DEFAULT_LEAD_DAYS)
-        return debit_date_after(local_date(ctx.clock), min(max(day, 1), 28), lead)
+        return debit_date_for(self.account.config, local_date(ctx.clock))
 
     async def _collect(
         self, ctx: Context, request: PaymentRequest, mandate_id: int | None

@@ -21,6 +21,11 @@ The issuer is the tenant (its registration number), the bank account printed is 
 direct-debit account (the ``direct_debit`` payment account's settings), the recipient the
 customer's billing contact (事務担当者). A plan that cannot be invoiced (no product price, no
 direct-debit account) is logged and tried again on the next run day of the month.
+
+Each invoice then joins the collection run (``into_run``): the next debit date of the tenant's
+direct-debit account counted from the 1st, the customer's mandate in force on it, the invoice's
+grand total. When the bank's result is applied (``core.payments.ledger``, payable ``invoice``)
+a collected debit marks the invoice paid; a failed one leaves it open.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from typing import Any
 
 from core.billing.contact import BillingContact
 from core.billing.invoices import create_invoice
-from core.billing.models import BankAccount, InvoiceDraft, Issuer, LineDraft
+from core.billing.models import BankAccount, InvoiceDraft, InvoiceView, Issuer, LineDraft
 from core.billing.terms import PaymentTerm
 from core.billing.timing import ContractType
 from core.catalog.products import get_product
@@ -41,9 +46,12 @@ from core.context import Context
 from core.entitlements.tables import Entitlement
 from core.errors import NotFound, ValidationFailed
 from core.money import Rounding
+from core.payments.ledger import INVOICE_PAYABLE
 from core.schedules.marks import mark
 from core.schedules.sweep import Batch, next_cursor
 from core.schedules.windows import GRACE_DAYS, day_start
+from plugins.direct_debit import service
+from plugins.direct_debit.adapter import debit_date_for
 from tenants.tables import Customer, CustomerContact, ProviderAccount, Tenant
 
 log = logging.getLogger("shomei.direct_debit")
@@ -106,8 +114,37 @@ class MonthlyPlanInvoices:
             return 0
         key = f"direct_debit:plan:{row['id']}:{first:%Y%m}"
         invoice = await create_invoice(ctx.with_key(key), draft)
-        written = await mark(ctx, JOB, row["id"], f"{first:%Y%m}", {"invoice_id": invoice.id})
+        collection = await into_run(ctx, first, row["customer_id"], invoice)
+        written = await mark(
+            ctx, JOB, row["id"], f"{first:%Y%m}", {"invoice_id": invoice.id, **collection}
+        )
         return int(written)
+
+
+async def into_run(
+    ctx: Context, first: date, customer_id: int, invoice: InvoiceView
+) -> dict[str, Any]:
+    """The invoice joins the collection run of its next debit date when the customer has a
+    mandate in force then (once: the run's reference is per mandate, month and bill); without
+    one it stays open, to be paid by transfer, and the overdue reminders follow it."""
+    debit_date = debit_date_for(await _debit_settings(ctx), first)
+    found = await service.active_mandate(ctx, customer_id, debit_date)
+    if found is None:
+        log.warning(
+            "monthly invoice not collected: no mandate in force",
+            extra={"invoice_id": invoice.id, "customer_id": customer_id},
+        )
+        return {}
+    row = await service.add_to_run(
+        ctx,
+        found["id"],
+        month=f"{debit_date:%Y%m}",
+        debit_date=debit_date,
+        payable_type=INVOICE_PAYABLE,
+        payable_id=invoice.id,
+        amount=invoice.grand_total,
+    )
+    return {"collection": row["reference"]}
 
 
 async def monthly_draft(ctx: Context, first: date, row: dict[str, Any]) -> InvoiceDraft:
@@ -159,8 +196,8 @@ async def monthly_draft(ctx: Context, first: date, row: dict[str, Any]) -> Invoi
     )
 
 
-async def _debit_account(ctx: Context) -> BankAccount:
-    """The tenant's account the debits are collected into (its direct-debit settings)."""
+async def _debit_settings(ctx: Context) -> dict[str, Any]:
+    """The settings of the tenant's enabled direct-debit payment account."""
     row = await (
         ProviderAccount.select(ProviderAccount.settings)
         .where(
@@ -175,7 +212,12 @@ async def _debit_account(ctx: Context) -> BankAccount:
     )
     if row is None:
         raise LookupError("direct_debit payment account")
-    config = row["settings"] or {}
+    return dict(row["settings"] or {})
+
+
+async def _debit_account(ctx: Context) -> BankAccount:
+    """The tenant's account the debits are collected into (its direct-debit settings)."""
+    config = await _debit_settings(ctx)
     return BankAccount(
         bank_name=str(config.get("bank_name_kana", "")),
         branch_name=str(config.get("branch_name_kana", "")),
