@@ -88,7 +88,8 @@ async def test_a_plan_that_ended_or_started_this_month_is_not_billed(database, s
         assert await run_day(MonthlyPlanInvoices(), ctx.tenant, date(2027, 5, 4)) == 0
 
 
-async def test_the_invoice_joins_the_debit_run_and_the_banks_result_pays_it(database, settings):
+async def plan_with_mandate(settings):
+    """A customer's monthly plan (5,000 yen a month) and their mandate, active from 20 January."""
     clock = FrozenClock(morning(date(2027, 1, 10)))
     ctx, customer = await tenant_with_customer(clock)
     with tenant_scope(ctx.tenant):
@@ -97,6 +98,12 @@ async def test_the_invoice_joins_the_debit_run_and_the_banks_result_pays_it(data
         )
         mandate = await service.register_mandate(ctx, replace(FORM, customer_id=customer))
         await service.activate_mandate(ctx, mandate, date(2027, 1, 20))
+    return ctx, mandate
+
+
+async def test_the_invoice_joins_the_debit_run_and_the_banks_result_pays_it(database, settings):
+    ctx, mandate = await plan_with_mandate(settings)
+    with tenant_scope(ctx.tenant):
         for day in (date(2027, 2, 1), date(2027, 2, 2)):  # the catch-up day adds nothing
             await run_day(MonthlyPlanInvoices(), ctx.tenant, day)
         [invoice] = await Invoice.select().where(Invoice.tenant_id == ctx.tenant.id)
@@ -118,14 +125,8 @@ async def test_the_invoice_joins_the_debit_run_and_the_banks_result_pays_it(data
 
 
 async def test_a_failed_debit_leaves_the_invoice_open(database, settings):
-    clock = FrozenClock(morning(date(2027, 1, 10)))
-    ctx, customer = await tenant_with_customer(clock)
+    ctx, _ = await plan_with_mandate(settings)
     with tenant_scope(ctx.tenant):
-        await monthly_plan(
-            ctx, Keyring.from_settings(settings), customer, 5_000, morning(date(2027, 1, 10))
-        )
-        mandate = await service.register_mandate(ctx, replace(FORM, customer_id=customer))
-        await service.activate_mandate(ctx, mandate, date(2027, 1, 20))
         await run_day(MonthlyPlanInvoices(), ctx.tenant, date(2027, 2, 1))
         [run] = await Collection.select().where(Collection.tenant_id == ctx.tenant.id)
         failed = await service.record_result(ctx, run["reference"], "1", "finance")  # 資金不足
