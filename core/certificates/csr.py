@@ -1,12 +1,16 @@
 """Reading a customer's CSR: refuse what no issuer should sign, describe what is left.
 
 Accepted keys follow the CA/Browser Forum Baseline Requirements: RSA of at least 2048 bits,
-or ECDSA on P-256 or P-384. Every refusal is a ``ValidationFailed`` on the field ``csr`` with a
+or ECDSA on P-256 or P-384. The names are domain names only: a SAN of another kind (an IP
+address, an e-mail address, a URI) or an IP address as the common name is refused, never
+silently dropped. Every refusal is a ``ValidationFailed`` on the field ``csr`` with a
 ``csr.*`` message id, so a form or the API can show it in the customer's language.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 from dataclasses import dataclass, field
 
 from cryptography import x509
@@ -71,7 +75,11 @@ def _common_name(csr: x509.CertificateSigningRequest) -> str | None:
     if not attributes:
         return None
     value = attributes[0].value
-    return value.decode("utf-8") if isinstance(value, bytes) else value
+    text = value.decode("utf-8") if isinstance(value, bytes) else value
+    with contextlib.suppress(ValueError):
+        ipaddress.ip_address(text)
+        raise _refused("csr.name_not_dns", names=text)
+    return text
 
 
 def _san_dns_names(csr: x509.CertificateSigningRequest) -> list[str]:
@@ -79,6 +87,9 @@ def _san_dns_names(csr: x509.CertificateSigningRequest) -> list[str]:
         san = csr.extensions.get_extension_for_class(x509.SubjectAlternativeName)
     except x509.ExtensionNotFound:
         return []
+    others = [name for name in san.value if not isinstance(name, x509.DNSName)]
+    if others:  # an IP address, e-mail, URI …: a certificate for a domain names domains only
+        raise _refused("csr.name_not_dns", names=", ".join(str(n.value) for n in others))
     return san.value.get_values_for_type(x509.DNSName)
 
 

@@ -1,9 +1,10 @@
+import ipaddress
 import json
 from pathlib import Path
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from core.certificates.csr import parse_csr
@@ -98,3 +99,32 @@ def test_every_csr_message_has_japanese_and_english_text():
     for messages in catalogs.values():
         assert ids <= set(messages)
     assert catalogs["ja"]["csr.rsa_key_too_small"].format(bits=1024, minimum=2048)
+
+
+def _csr_with_sans(common_name: str, *names: x509.GeneralName) -> str:
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(x509.oid.NameOID.COMMON_NAME, common_name)])
+    builder = x509.CertificateSigningRequestBuilder().subject_name(subject)
+    if names:
+        builder = builder.add_extension(x509.SubjectAlternativeName(list(names)), critical=False)
+    csr = builder.sign(key, hashes.SHA256())
+    return csr.public_bytes(serialization.Encoding.PEM).decode("ascii")
+
+
+def test_an_ip_address_san_is_refused_not_dropped():
+    csr = _csr_with_sans(
+        "www.example.com",
+        x509.DNSName("www.example.com"),
+        x509.IPAddress(ipaddress.ip_address("192.0.2.7")),
+    )
+    assert refusal(csr) == ("csr", "csr.name_not_dns", {"names": "192.0.2.7"})
+
+
+def test_an_email_san_and_an_ip_common_name_are_refused():
+    email = _csr_with_sans("www.example.com", x509.RFC822Name("admin@example.com"))
+    assert refusal(email) == ("csr", "csr.name_not_dns", {"names": "admin@example.com"})
+    assert refusal(_csr_with_sans("2001:db8::1")) == (
+        "csr",
+        "csr.name_not_dns",
+        {"names": "2001:db8::1"},
+    )
