@@ -9,21 +9,19 @@ from pathlib import Path
 
 from litestar import Litestar
 from litestar.datastructures import State
-from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
-from litestar.types import Scope
 from piccolo.engine.postgres import PostgresEngine
 
 from core import db
-from core.clock import Clock, SystemClock
+from core.clock import Clock
 from core.i18n import merge_catalogs
 from core.logs import configure_logging
 from core.plugins import Registry, build_plugin_manager, collect_list, piccolo_app_modules
-from core.settings import Settings, get_settings
+from core.settings import Settings
 from core.templating import build_environment
 from web.api.routes import API_PREFIX, api_router
 from web.areas import browser_routers
@@ -34,19 +32,15 @@ from web.i18n import web_catalogs
 from web.middleware import request_id_middleware
 from web.openapi_docs import OfflineDocsPlugin
 from web.ratelimit import MemoryStore, RateLimiter, RedisStore
+from web.security_headers import add_security_headers
 from web.sessions import session_middleware
 from web.state import WebState
 from web.throttle import LoginThrottle
+from web.unhandled import unhandled
 from workers.celery_app import create_celery
 
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("shomei.web")
-
-
-async def log_exception(exc: Exception, scope: Scope) -> None:
-    """Every unhandled error is logged once, with its traceback and the request id."""
-    if not isinstance(exc, HTTPException) or exc.status_code >= 500:
-        log.error("unhandled error", exc_info=exc, extra={"path": scope.get("path")})
 
 
 def _counter_store(settings: Settings, clock: Clock) -> MemoryStore | RedisStore:
@@ -61,18 +55,18 @@ def _counter_store(settings: Settings, clock: Clock) -> MemoryStore | RedisStore
 
 
 def create_app(
-    settings: Settings | None = None,
+    settings: Settings,
     *,
     configure_logs: bool = True,
     plugins: Iterable[object] = (),
     disabled_plugins: Iterable[str] = (),
-    clock: Clock | None = None,
+    clock: Clock,
     connection_pool: bool = True,
 ) -> Litestar:
-    """The web application for ``settings``. Tests add plugin objects (``plugins``), a frozen
+    """The web application for ``settings``, telling the time by ``clock`` (the entry points in
+    ``web.server`` hand in the system clock). Tests add plugin objects (``plugins``), a frozen
     clock, and turn the PostgreSQL pool off (``connection_pool``): a pool belongs to one event
     loop, and a test talks to the same database from its own loop."""
-    settings = settings or get_settings()
     if configure_logs:
         configure_logging(settings.log_level)
     pm = build_plugin_manager(
@@ -80,12 +74,11 @@ def create_app(
     )
     engine = db.setup_database(settings, piccolo_app_modules(pm))
     pages = build_environment(pm, "pages", ["web"])
-    clock = clock or SystemClock()
     web_state = WebState(
         settings=settings,
         pm=pm,
         registry=Registry(pm),
-        celery=create_celery(settings, pm),
+        celery=create_celery(settings, pm, clock),
         pages=pages,
         catalogs=merge_catalogs([*pm.hook.register_translations(), web_catalogs()]),
         clock=clock,
@@ -119,7 +112,8 @@ def create_app(
         state=State({"web": web_state}),
         lifespan=[lifespan],
         middleware=[request_id_middleware, session_middleware, csrf_middleware],
-        after_exception=[log_exception],
+        before_send=[add_security_headers],
+        exception_handlers={Exception: unhandled},
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(pages)),
         openapi_config=OpenAPIConfig(
             title="shomei API",

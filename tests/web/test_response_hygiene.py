@@ -1,0 +1,62 @@
+"""Every response carries nosniff and refuses framing; refusals are not logged as errors, and a
+real server error is logged once with its traceback and answered with a bare 500."""
+
+import logging
+
+import pytest
+from litestar import get
+from litestar.testing import AsyncTestClient
+
+from core.hookspecs import hookimpl
+from tests.conftest import make_app
+
+
+@get("/test/boom", sync_to_thread=False)
+def boom() -> str:
+    raise RuntimeError("secret inner detail")
+
+
+class BoomPlugin:
+    @hookimpl
+    def register_routes(self):
+        return [boom]
+
+
+@pytest.fixture
+async def boom_client(settings):
+    async with AsyncTestClient(make_app(settings, plugins=[BoomPlugin()])) as client:
+        yield client
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/health", "/api/v1/schema/docs", "/api/v1/schema/openapi.json", "/nowhere"]
+)
+async def test_every_response_has_nosniff_and_refuses_framing(client, path):
+    response = await client.get(path)
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
+async def test_a_page_keeps_its_own_policy(client):
+    response = await client.get("/console/login")
+    policies = response.headers.get_list("content-security-policy")
+    assert len(policies) == 1 and "default-src 'self'" in policies[0]
+
+
+async def test_refusals_are_not_logged_as_errors(client, caplog):
+    caplog.set_level(logging.INFO)
+    missing = await client.get("/api/v1/orders/1", headers={"X-API-Key": "sk_nothing"})
+    unknown = await client.get("/no/such/page")
+    assert (missing.status_code, unknown.status_code) == (401, 404)
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+async def test_a_server_error_is_logged_once_and_answered_bare(boom_client, caplog):
+    caplog.set_level(logging.INFO)
+    response = await boom_client.get("/test/boom")
+    assert response.status_code == 500
+    assert "secret inner detail" not in response.text
+    [record] = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert record.getMessage() == "unhandled error" and record.exc_info is not None
+    assert response.headers["x-content-type-options"] == "nosniff"
