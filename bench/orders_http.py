@@ -126,7 +126,7 @@ from core.settings import get_settings
 from tests.core.orders.helpers import TestPlugin
 from web.app import create_app
 
-app = create_app(get_settings(), plugins=[TestPlugin()])
+app = create_app(get_settings(), plugins=[TestPlugin()], clock=SystemClock())
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", access_log=False)
 """
 

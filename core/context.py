@@ -9,10 +9,10 @@ from __future__ import annotations
 import contextlib
 import contextvars
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from core.clock import Clock, SystemClock
+from core.clock import Clock
 from core.errors import ShomeiError
 
 
@@ -56,7 +56,7 @@ class Context:
 
     tenant: TenantRef
     actor: Actor
-    clock: Clock = field(default_factory=SystemClock)
+    clock: Clock
     idempotency_key: str = ""
 
     def with_key(self, idempotency_key: str) -> Context:

@@ -22,6 +22,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from core import db
+from core.clock import SystemClock
 from core.plugins import build_plugin_manager, piccolo_app_modules
 from core.settings import Settings
 
@@ -101,6 +102,7 @@ def make_app(settings: Settings, **options: Any) -> Any:
     event loop, and tests reach the same database from theirs)."""
     from web.app import create_app
 
+    options.setdefault("clock", SystemClock())
     return create_app(settings, configure_logs=False, connection_pool=False, **options)
 
 

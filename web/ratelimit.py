@@ -7,7 +7,6 @@ the embedded mode (one web process). Login attempts and API calls per key both u
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 from typing import Protocol
 
@@ -21,7 +20,7 @@ class CounterStore(Protocol):
 
 
 class MemoryStore:
-    def __init__(self, now: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, now: Callable[[], float]) -> None:
         self._counts: dict[tuple[str, int], int] = {}
         self._now = now
         self._lock = asyncio.Lock()
@@ -35,9 +34,10 @@ class MemoryStore:
 
 
 class RedisStore:
-    """``namespace`` keeps two deployments sharing one Redis apart (ids restart per database)."""
+    """``namespace`` keeps two deployments sharing one Redis apart (ids restart per database);
+    ``now`` is the app's clock in Unix seconds, as in ``MemoryStore``."""
 
-    def __init__(self, url: str, namespace: str, now: Callable[[], float] = time.time) -> None:
+    def __init__(self, url: str, namespace: str, now: Callable[[], float]) -> None:
         self._url = url
         self._clients: dict[int, redis.Redis] = {}
         self._namespace = namespace

@@ -6,10 +6,17 @@ import argparse
 import asyncio
 
 import uvicorn
+from litestar import Litestar
 
 from core.bootstrap import plugin_manager, preflight
-from core.settings import get_settings
+from core.clock import SystemClock
+from core.settings import Settings, get_settings
 from web.app import create_app
+
+
+def production_app(settings: Settings | None = None) -> Litestar:
+    """The composition root of a web process: its settings and the system clock."""
+    return create_app(settings or get_settings(), clock=SystemClock())
 
 
 def run_server(argv: list[str]) -> None:
@@ -22,7 +29,7 @@ def run_server(argv: list[str]) -> None:
     asyncio.run(preflight(settings, plugin_manager(settings)))
     if args.workers > 1:
         uvicorn.run(
-            "web.app:create_app",
+            "web.server:production_app",
             factory=True,
             host=args.host,
             port=args.port,
@@ -32,5 +39,9 @@ def run_server(argv: list[str]) -> None:
         )
     else:
         uvicorn.run(
-            create_app(settings), host=args.host, port=args.port, log_config=None, access_log=False
+            production_app(settings),
+            host=args.host,
+            port=args.port,
+            log_config=None,
+            access_log=False,
         )

@@ -15,6 +15,7 @@ from celery.schedules import crontab
 from kombu import Exchange, Queue
 
 from core.broker import broker_options, transport_for
+from core.clock import Clock
 from core.plugins import collect_list, collect_mapping
 from core.schedules.beat import DailyAt
 from core.settings import Settings
@@ -52,7 +53,9 @@ def route_task(
     return {"queue": queue}
 
 
-def create_celery(settings: Settings, pm: pluggy.PluginManager) -> Celery:
+def create_celery(settings: Settings, pm: pluggy.PluginManager, clock: Clock) -> Celery:
+    """The app for ``settings``; its tasks read the time from ``clock`` (``workers.runtime.clock``),
+    which only the entry points (``shomei worker``/``beat``) make a ``SystemClock``."""
     app = Celery("shomei", set_as_current=True)
     app.conf.update(
         broker_url=settings.broker_url,
@@ -81,6 +84,8 @@ def create_celery(settings: Settings, pm: pluggy.PluginManager) -> Celery:
     )
     app.conf.shomei_settings = settings
     app.conf.shomei_plugins = pm
+    app.conf.shomei_clock = clock
+    app.set_default()  # threads of this process (a threads pool, asyncio.to_thread) see it too
     signals.connect()
     return app
 

@@ -8,11 +8,18 @@ from collections.abc import Iterable
 from celery import current_app
 
 from core import db
+from core.clock import Clock
 from core.context import TenantRef
 from core.plugins import piccolo_app_modules
 from tenants.tables import Tenant
 
 log = logging.getLogger(__name__)
+
+
+def task_clock() -> Clock:
+    """The clock the current app was built with: tasks never read the system time themselves."""
+    found: Clock = current_app.conf.shomei_clock
+    return found
 
 
 def ensure_database() -> None:

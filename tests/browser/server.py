@@ -16,6 +16,7 @@ from typing import Any
 
 import uvicorn
 
+from core.clock import SystemClock
 from core.hookspecs import hookimpl
 from core.settings import get_settings
 from plugins.card.adapter import CardAdapter
@@ -68,7 +69,7 @@ def main() -> None:
     if args.stripe_api:
         plugins.append(LocalstripeCard(args.stripe_api))
         disabled.append("plugins.card")
-    app = create_app(settings, plugins=plugins, disabled_plugins=disabled)
+    app = create_app(settings, plugins=plugins, disabled_plugins=disabled, clock=SystemClock())
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_config=None, access_log=False)
 
 

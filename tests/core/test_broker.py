@@ -10,6 +10,7 @@ import threading
 from kombu import Connection, Exchange, Queue
 
 from core.broker import AtomicFilesystemTransport, broker_options, transport_for
+from core.clock import SystemClock
 from core.settings import Settings
 from workers.celery_app import create_celery
 
@@ -66,6 +67,6 @@ def test_celery_uses_the_atomic_transport_in_embedded_mode(tmp_path):
     from core.plugins import build_plugin_manager
 
     settings = Settings.from_env({"SHOMEI_VAR_DIR": str(tmp_path)})
-    app = create_celery(settings, build_plugin_manager(load_entrypoints=False))
+    app = create_celery(settings, build_plugin_manager(load_entrypoints=False), SystemClock())
     with app.connection_for_write() as conn:
         assert isinstance(conn.transport, AtomicFilesystemTransport)

@@ -11,7 +11,7 @@ from litestar import get
 
 from core import hookspecs
 from core.bootstrap import seed_demo
-from core.clock import FrozenClock
+from core.clock import FrozenClock, SystemClock
 from core.errors import PluginNotFound
 from core.hookspecs import hookimpl
 from core.i18n import Translator, merge_catalogs
@@ -154,7 +154,7 @@ def test_hook_register_task_modules(settings):
             return ["tests.workers.plugin_tasks"]
 
     app = create_celery(
-        settings, build_plugin_manager(load_entrypoints=False, extra=[TasksPlugin()])
+        settings, build_plugin_manager(load_entrypoints=False, extra=[TasksPlugin()]), SystemClock()
     )
     assert "tests.workers.plugin_tasks" in app.conf.imports
     assert "workers.tasks.system" in app.conf.imports
@@ -169,7 +169,7 @@ def test_hook_register_periodic_tasks(settings):
             return {"nightly-sweep": {"task": "shomei.billing.sweep", "schedule": 3600.0}}
 
     app = create_celery(
-        settings, build_plugin_manager(load_entrypoints=False, extra=[BeatPlugin()])
+        settings, build_plugin_manager(load_entrypoints=False, extra=[BeatPlugin()]), SystemClock()
     )
     assert app.conf.beat_schedule["nightly-sweep"]["task"] == "shomei.billing.sweep"
 

@@ -5,6 +5,7 @@ import asyncio
 
 import pytest
 
+from core.clock import SystemClock
 from core.context import TenantRef, tenant_scope
 from core.entitlements.tables import Fulfilment
 from core.orders.states import OrderState
@@ -32,7 +33,7 @@ def sent(monkeypatch, tmp_path, database):
     """The Celery app of the test's settings; tasks sent are recorded, not brokered."""
     pm = build_plugin_manager(load_entrypoints=False, extra=[provider_plugin])
     settings = make_settings(tmp_path / "var", database)
-    app = celery_app.create_celery(settings, pm)
+    app = celery_app.create_celery(settings, pm, SystemClock())
     calls: list[dict] = []
 
     def record(app_, name, *, args=(), tenant=None, **options):

@@ -75,7 +75,7 @@ def worker_env(tmp_path, settings) -> dict[str, str]:
 def celery_app(settings):
     """The test process's Celery app (current, so handlers send through it); queues purged."""
     pm = build_plugin_manager(load_entrypoints=False, extra=[provider_plugin])
-    app = create_celery(settings, pm)
+    app = create_celery(settings, pm, SystemClock())
     if not settings.broker_url.startswith("filesystem"):
         app.control.purge()
     return app, pm

@@ -42,7 +42,7 @@ def _settings(tmp_path, database):
 
 
 def _celery(settings):
-    app = create_celery(settings, build_plugin_manager(load_entrypoints=False))
+    app = create_celery(settings, build_plugin_manager(load_entrypoints=False), SystemClock())
     if not settings.broker_url.startswith("filesystem"):
         app.control.purge()
     return app

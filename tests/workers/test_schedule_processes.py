@@ -106,7 +106,7 @@ async def test_a_broker_restart_loses_no_task(tmp_path, database, processes, own
     ctx, customer = await tenant_with_customer(clock)
     with tenant_scope(ctx.tenant):
         await add_entitlement(ctx, customer, expires_at=clock.now() + timedelta(days=30))
-    app = create_celery(settings, build_plugin_manager(load_entrypoints=False))
+    app = create_celery(settings, build_plugin_manager(load_entrypoints=False), SystemClock())
     send_task(app, SWEEP_TASK, args=("renewal_reminder",))  # queued while no worker runs
     own_redis.restart()  # the queued sweep must survive this
     log = tmp_path / "worker.log"
@@ -131,7 +131,7 @@ async def test_a_broker_restart_loses_no_task(tmp_path, database, processes, own
                 tax_rounding="down", tax_totals=[], created_at=now, updated_at=now,
             )
         ).run()  # fmt: skip
-    app = create_celery(settings, build_plugin_manager(load_entrypoints=False))
+    app = create_celery(settings, build_plugin_manager(load_entrypoints=False), SystemClock())
     send_task(app, SWEEP_TASK, args=("quote_expiry",))
 
     async def expired_noticed() -> list[dict]:

@@ -4,6 +4,7 @@ import json
 
 from celery import shared_task
 
+from core.clock import SystemClock
 from core.context import TenantRef, current_tenant, require_tenant
 from core.logs import log_context
 from core.plugins import build_plugin_manager
@@ -21,7 +22,9 @@ def record_scope() -> None:
 
 def _app(tmp_path):
     settings = Settings.from_env({"SHOMEI_VAR_DIR": str(tmp_path)})
-    return create_celery(settings, build_plugin_manager(load_entrypoints=False)), settings
+    return create_celery(
+        settings, build_plugin_manager(load_entrypoints=False), SystemClock()
+    ), settings
 
 
 def test_the_task_body_sees_the_tenant_of_the_header_and_nothing_leaks_after(tmp_path):

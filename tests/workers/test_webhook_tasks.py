@@ -2,6 +2,7 @@
 the next one with the backoff as countdown, a replay queues one at once."""
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 
@@ -18,10 +19,15 @@ from workers.tasks import webhooks as tasks
 
 
 @pytest.fixture
-def sent(monkeypatch, tmp_path, database):
-    """The Celery app of the test's settings; tasks sent are recorded, not brokered."""
+def clock():
+    return FrozenClock(START)
+
+
+@pytest.fixture
+def sent(monkeypatch, tmp_path, database, clock):
+    """The Celery app of the test's settings and clock; tasks sent are recorded, not brokered."""
     pm = build_plugin_manager(load_entrypoints=False)
-    app = celery_app.create_celery(make_settings(tmp_path / "var", database), pm)
+    app = celery_app.create_celery(make_settings(tmp_path / "var", database), pm, clock)
     calls: list[dict] = []
 
     def record(app_, name, *, args=(), tenant=None, **options):
@@ -42,9 +48,8 @@ def test_the_tasks_and_their_beat_entry_are_registered(sent):
     assert celery_app.route_task(tasks.DELIVER, (), {}, {}) == {"queue": "default"}
 
 
-async def test_sweep_then_retry_with_countdown_then_replay(sent):
+async def test_sweep_then_retry_with_countdown_then_replay(sent, clock):
     app, calls = sent
-    clock = FrozenClock(START)
     tenant = await branded_tenant(clock)
     ctx = context(tenant, clock)
     with Receiver() as receiver:
@@ -67,6 +72,7 @@ async def test_sweep_then_retry_with_countdown_then_replay(sent):
             retry = calls[-1]
             assert retry["args"] == (delivery.id, 1) and retry["countdown"] == 30
             assert await asyncio.to_thread(tasks.deliver_webhook.run, delivery.id, 0) == "skipped"
+            clock.advance(timedelta(seconds=retry["countdown"]))  # the broker's countdown passes
             assert await asyncio.to_thread(tasks.deliver_webhook.run, delivery.id, 1) == "delivered"
 
             await tasks.replay_delivery(app, ctx, delivery.id)

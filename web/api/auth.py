@@ -15,7 +15,6 @@ from typing import Any
 from litestar import Request
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from core.clock import SystemClock
 from core.context import system_scope, tenant_scope
 from core.errors import FieldError, ValidationFailed
 from core.i18n import Translator
@@ -46,7 +45,7 @@ def api_key_middleware(app: ASGIApp) -> ASGIApp:
             if not key:
                 raise ValidationFailed([FieldError("api_key", "api.key_missing")])
             with system_scope("authenticate an API key"):
-                found = await authenticate(key, SystemClock())
+                found = await authenticate(key, web.clock)
         except ValidationFailed as exc:
             await _refuse(request, web, send, 401, exc.errors)
             return

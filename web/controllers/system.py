@@ -13,7 +13,6 @@ from litestar.exceptions import NotAuthorizedException, NotFoundException, Valid
 from litestar.handlers import BaseRouteHandler
 from litestar.params import Parameter
 
-from core.clock import SystemClock
 from core.ops import is_ops_token
 from core.system import get_worker_ping, request_worker_ping
 from web.api.examples import PING, PING_IN, body, ok
@@ -60,7 +59,7 @@ class WorkerPingController(Controller):
         if data.queue not in QUEUES:
             raise ValidationException(f"queue: must be one of {', '.join(QUEUES)}")
         web: WebState = state.web
-        token = await request_worker_ping(data.queue, SystemClock())
+        token = await request_worker_ping(data.queue, web.clock)
         send_task(web.celery, ANSWER_PING, args=(token,), queue=data.queue)
         return await self.read(token)
 

@@ -22,7 +22,6 @@ from typing import Any
 
 from celery import Celery, current_app, shared_task
 
-from core.clock import SystemClock
 from core.context import Actor, Context, TenantRef, require_tenant
 from core.contracts.common import PluginAccount
 from core.entitlements.backoff import retry_delay
@@ -41,7 +40,7 @@ from core.plugins import Registry
 from core.settings import Settings
 from tenants.credentials import Keyring
 from tenants.provider_accounts import plugin_account_by_id
-from workers.runtime import ensure_database, tenant_refs
+from workers.runtime import ensure_database, task_clock, tenant_refs
 from workers.signals import send_task
 
 FULFIL = "shomei.provider.fulfil_order"
@@ -92,7 +91,7 @@ def worker_deps(app: Celery) -> EntitlementDeps:
 
 
 def _system_ctx(tenant: TenantRef) -> Context:
-    return Context(tenant, Actor.system("fulfilment"), SystemClock())
+    return Context(tenant, Actor.system("fulfilment"), task_clock())
 
 
 async def on_order_paid(ctx: Context, event: Event) -> None:
@@ -135,7 +134,7 @@ def poll_due_sweep(self: Any) -> int:
     ensure_database()
 
     async def run() -> list[TenantRef]:
-        return list((await tenant_refs(await tenants_with_due_work(SystemClock()))).values())
+        return list((await tenant_refs(await tenants_with_due_work(task_clock()))).values())
 
     tenants = asyncio.run(run())
     for tenant in tenants:

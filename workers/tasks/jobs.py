@@ -21,7 +21,6 @@ from typing import Any
 
 from celery import Celery, current_app, shared_task
 
-from core.clock import SystemClock
 from core.context import Actor, Context, require_tenant
 from core.entitlements.backoff import retry_delay
 from core.hookspecs import hookimpl
@@ -30,7 +29,7 @@ from core.jobs.service import QUEUED_EVENT
 from core.outbox_relay import Event, Handler
 from core.plugins import Registry, collect_mapping
 from core.settings import Settings
-from workers.runtime import ensure_database, tenant_refs
+from workers.runtime import ensure_database, task_clock, tenant_refs
 from workers.signals import send_task
 
 RUN_JOB = "shomei.jobs.run_job"
@@ -81,7 +80,7 @@ async def on_job_queued(ctx: Context, event: Event) -> None:
 def run_job_task(self: Any, job_id: int) -> str:
     ensure_database()
     tenant = require_tenant()  # opened from the message header by workers.signals
-    ctx = Context(tenant, Actor.system("jobs"), SystemClock())
+    ctx = Context(tenant, Actor.system("jobs"), task_clock())
     runners, registry = job_runners(self.app)
     last = self.request.retries >= self.max_retries
     try:
@@ -106,7 +105,7 @@ def resend_stale(self: Any) -> int:
     ensure_database()
 
     async def run() -> list[tuple[Any, int]]:
-        stale = await stale_jobs(SystemClock())
+        stale = await stale_jobs(task_clock())
         tenants = await tenant_refs(t for t, _ in stale)
         return [(tenants[t], job_id) for t, job_id in stale if t in tenants]
 

@@ -7,9 +7,8 @@ import asyncio
 
 from celery import current_app, shared_task
 
-from core.clock import SystemClock
 from core.outbox_relay import deliver_pending, merge_handlers, tenants_with_pending
-from workers.runtime import ensure_database, tenant_ref
+from workers.runtime import ensure_database, task_clock, tenant_ref
 from workers.signals import send_task
 
 RELAY = "shomei.default.relay_outbox"
@@ -35,7 +34,7 @@ def deliver_outbox(tenant_id: int) -> int:
 
     async def run() -> int:
         tenant = await tenant_ref(tenant_id)
-        report = await deliver_pending(tenant, handlers, SystemClock())
+        report = await deliver_pending(tenant, handlers, task_clock())
         return len(report.delivered)
 
     return asyncio.run(run())

@@ -25,7 +25,7 @@ from typing import Any
 from celery import current_app, shared_task
 from celery.signals import task_failure
 
-from core.clock import JST, Clock, SystemClock, local_date
+from core.clock import JST, Clock, local_date
 from core.context import Actor, Context, TenantRef, require_tenant
 from core.contracts.payments import PaymentRequest, PaymentStart
 from core.money import Rounding
@@ -45,7 +45,7 @@ from tenants.payment_methods import TenantPaymentMethods
 from tenants.provider_accounts import plugin_account
 from tenants.tables import Tenant
 from tenants.tenant_settings import get_settings as tenant_settings
-from workers.runtime import ensure_database, tenant_ref
+from workers.runtime import ensure_database, task_clock, tenant_ref
 from workers.signals import TENANT_HEADER, send_task
 from workers.tasks.fulfilment import WorkerProviderAccounts
 
@@ -102,7 +102,7 @@ def schedule_sweep(job_name: str) -> int:
     """Once per job and JST day, whatever the number of beat processes."""
     ensure_database()
     job = _jobs()[job_name]
-    clock = SystemClock()
+    clock = task_clock()
     today = local_date(clock, JST)
     settings = current_app.conf.shomei_settings
     runner = f"{socket.gethostname()}:{schedule_sweep.request.id}"
@@ -156,7 +156,7 @@ def schedule_tenant(self: Any, job_name: str, tenant_id: int, today: str, cursor
     ensure_database()
     job = _jobs()[job_name]
     tenant = require_tenant()  # opened from the message header by workers.signals
-    ctx = Context(tenant, Actor.system(f"schedule:{job_name}"), SystemClock())
+    ctx = Context(tenant, Actor.system(f"schedule:{job_name}"), task_clock())
     day = date.fromisoformat(today)
     batch: Batch = asyncio.run(run_batch(job, ctx, day, cursor, DEFAULT_BATCH))
     if batch.next_cursor is not None:
@@ -167,7 +167,7 @@ def schedule_tenant(self: Any, job_name: str, tenant_id: int, today: str, cursor
 @shared_task(name=COLLECT_TASK, acks_late=True, reject_on_worker_lost=True, max_retries=0)
 def collect_dead_letters() -> int:
     ensure_database()
-    return asyncio.run(dead_letters.collect_outbox(SystemClock()))
+    return asyncio.run(dead_letters.collect_outbox(task_clock()))
 
 
 def _record_failure(
@@ -192,7 +192,7 @@ def _record_failure(
                 (header or {}).get("id"),
                 f"{type(exception).__name__}: {exception}",
                 int(request.retries or 0) + 1,
-                SystemClock(),
+                task_clock(),
             )
         )
     except Exception:  # never let bookkeeping hide the task's own failure

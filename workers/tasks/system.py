@@ -7,9 +7,8 @@ import socket
 
 from celery import shared_task
 
-from core.clock import SystemClock
 from core.system import answer_worker_ping
-from workers.runtime import ensure_database
+from workers.runtime import ensure_database, task_clock
 
 ANSWER_PING = "shomei.default.answer_worker_ping"
 
@@ -18,4 +17,4 @@ ANSWER_PING = "shomei.default.answer_worker_ping"
 def answer_ping(token: str) -> None:
     """Idempotent (answering twice changes nothing), so acks_late is safe."""
     ensure_database()
-    asyncio.run(answer_worker_ping(token, worker=socket.gethostname(), clock=SystemClock()))
+    asyncio.run(answer_worker_ping(token, worker=socket.gethostname(), clock=task_clock()))

@@ -9,10 +9,9 @@ from typing import Any
 
 from celery import Celery, current_app, shared_task
 
-from core.clock import SystemClock
 from core.context import Actor, Context, TenantRef, require_tenant
 from core.messaging.webhooks import DueDelivery, attempt, claim_due, replay
-from workers.runtime import ensure_database, tenant_refs
+from workers.runtime import ensure_database, task_clock, tenant_refs
 from workers.signals import send_task
 
 SWEEP = "shomei.default.dispatch_webhooks"
@@ -33,7 +32,7 @@ def dispatch_webhooks() -> int:
     ensure_database()
 
     async def run() -> list[tuple[DueDelivery, TenantRef]]:
-        due = await claim_due(SystemClock().now())
+        due = await claim_due(task_clock().now())
         tenants = await tenant_refs(item.tenant_id for item in due)
         return [(item, tenants[item.tenant_id]) for item in due if item.tenant_id in tenants]
 
@@ -48,7 +47,7 @@ def deliver_webhook(delivery_id: int, expected_attempts: int) -> str:
     """One HTTP attempt; on failure the next attempt is sent with the backoff as countdown."""
     ensure_database()
     tenant = require_tenant()  # opened from the message header by workers.signals
-    ctx = Context(tenant, Actor.system("webhooks"), SystemClock())
+    ctx = Context(tenant, Actor.system("webhooks"), task_clock())
     outcome = asyncio.run(attempt(ctx, delivery_id, expected_attempts))
     if outcome is None:
         return "skipped"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import uvicorn
 
+from core.clock import SystemClock
 from plugins.digicert.sandbox.app import create_sandbox_app
 from plugins.digicert.sandbox.config import SandboxConfig
 
@@ -34,7 +35,7 @@ def main(argv: list[str] | None = None) -> None:
         dcv_port=args.dcv_port,
         resolve=lambda host: table.get(host, host),
     )
-    app = create_sandbox_app(args.state_dir, config=config)
+    app = create_sandbox_app(args.state_dir, SystemClock(), config=config)
     print(f"CertCentral sandbox: http://{args.host}:{args.port}/services/v2", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
 

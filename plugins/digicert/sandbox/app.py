@@ -9,7 +9,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 
-from core.clock import Clock, SystemClock
+from core.clock import Clock
 from plugins.digicert.sandbox.config import SandboxConfig
 from plugins.digicert.sandbox.errors import (
     SandboxApiError,
@@ -50,14 +50,14 @@ def create_sandbox_router(sandbox: Sandbox, path: str = "/") -> Router:
 
 def create_sandbox_app(
     state_dir_or_db: Path | str | None,
-    clock: Clock | None = None,
+    clock: Clock,
     *,
     config: SandboxConfig | None = None,
 ) -> Litestar:
     """A standalone sandbox; ``state_dir_or_db`` is the folder of ``state.json`` and
     ``ca.json`` (None keeps everything in memory). ``app.state.sandbox`` is the Sandbox."""
     state_dir = Path(state_dir_or_db) if state_dir_or_db is not None else None
-    sandbox = Sandbox.open(state_dir, clock or SystemClock(), config or SandboxConfig())
+    sandbox = Sandbox.open(state_dir, clock, config or SandboxConfig())
     return Litestar(
         route_handlers=[create_sandbox_router(sandbox)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
