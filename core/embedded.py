@@ -7,7 +7,9 @@ every child cleanly on Ctrl-C (or when one of them dies).
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import os
 import signal
 import subprocess
 import sys
@@ -26,13 +28,13 @@ STARTUP_TIMEOUT = 60.0
 
 
 def run_embedded(argv: list[str]) -> None:
+    os.environ.update(_address_settings(argv))  # before the settings are read, for every child
     settings = get_settings()
     asyncio.run(preflight(settings, plugin_manager(settings)))
     asyncio.run(migrate_database(settings))
     logins = asyncio.run(seed_demo(plugin_manager(settings), SystemClock()))
     children = {
-        name: subprocess.Popen([sys.executable, "-m", "core.cli", name, *_extra(name, argv)])
-        for name in CHILDREN
+        name: subprocess.Popen([sys.executable, "-m", "core.cli", name]) for name in CHILDREN
     }
     stopping = False
 
@@ -64,9 +66,16 @@ def run_embedded(argv: list[str]) -> None:
         _stop_all(children)
 
 
-def _extra(name: str, argv: list[str]) -> list[str]:
-    """``shomei up --port 9000`` passes its arguments to the web server only."""
-    return argv if name == "serve" else []
+def _address_settings(argv: list[str]) -> dict[str, str]:
+    """``shomei up --port 9000 --host 0.0.0.0`` as the settings ``SHOMEI_PORT`` and
+    ``SHOMEI_HOST``: the web server listens there, ``up`` waits there, and the public URL the
+    pages, mails and printed addresses use follows (unless ``SHOMEI_PUBLIC_URL`` is set)."""
+    parser = argparse.ArgumentParser(prog="shomei up")
+    parser.add_argument("--host", help="address the web server listens on (SHOMEI_HOST)")
+    parser.add_argument("--port", type=int, help="port of the web server (SHOMEI_PORT)")
+    args = parser.parse_args(argv)
+    found = {"SHOMEI_HOST": args.host, "SHOMEI_PORT": args.port}
+    return {name: str(value) for name, value in found.items() if value is not None}
 
 
 def _wait_until_up(url: str, children: dict[str, subprocess.Popen[bytes]]) -> None:

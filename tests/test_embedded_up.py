@@ -13,9 +13,9 @@ from tests.processes import free_port, shomei_env, wait_for
 def test_shomei_up_serves_runs_tasks_and_stops_cleanly(tmp_path, processes):
     port = free_port()
     var = tmp_path / "var"
-    env = shomei_env(None, SHOMEI_VAR_DIR=str(var), SHOMEI_PORT=str(port))
+    env = shomei_env(None, SHOMEI_VAR_DIR=str(var))
     log = tmp_path / "up.log"
-    up = processes(["up"], env, log)
+    up = processes(["up", "--port", str(port)], env, log)  # the README's own example
     try:
         wait_for(
             lambda: "shomei is running" in log.read_text(errors="replace"), 90, "shomei up", log

@@ -74,20 +74,21 @@ class WorkerProviderAccounts:
         )
 
 
-_deps: dict[int, EntitlementDeps] = {}
-
-
 def worker_deps(app: Celery) -> EntitlementDeps:
-    """Built once per app: the Registry of its plugins and its provider accounts."""
-    if id(app) not in _deps:
+    """Built once per app and kept on it: the Registry of its plugins and its provider accounts.
+    (Kept by ``id(app)`` in a module dict, a later app could inherit a collected app's id and
+    with it another app's settings and plugins.)"""
+    found: EntitlementDeps | None = getattr(app, "shomei_entitlement_deps", None)
+    if found is None:
         settings: Settings = app.conf.shomei_settings
-        _deps[id(app)] = EntitlementDeps(
+        found = EntitlementDeps(
             registry=Registry(app.conf.shomei_plugins),
             accounts=WorkerProviderAccounts(settings),
             lease_seconds=lease_seconds(settings),
             retry_first_delay=settings.upstream_retry_delay,
         )
-    return _deps[id(app)]
+        app.shomei_entitlement_deps = found  # type: ignore[attr-defined]
+    return found
 
 
 def _system_ctx(tenant: TenantRef) -> Context:
