@@ -76,7 +76,11 @@ async def test_order_paid_sends_one_fulfil_task_per_delivery_until_complete(sent
     fulfils = [c for c in calls if c["name"] == tasks.FULFIL]
     assert [(c["args"], c["tenant"].id) for c in fulfils] == [((order_id,), tenant.id)]
     with tenant_scope(tenant):
-        run = await Fulfilment.select().where(Fulfilment.order_id == order_id).first()
+        run = (
+            await Fulfilment.select()
+            .where((Fulfilment.order_id == order_id) & (Fulfilment.tenant_id == tenant.id))
+            .first()
+        )
     assert run["attempts"] == 0 and run["completed_at"] is None
     assert run["next_attempt_at"] > ctx.clock.now()  # the sweep's safety net, one lease on
 
@@ -100,7 +104,11 @@ async def test_the_fulfil_task_retries_an_upstream_failure_and_records_attempts(
     )
     assert result.get() == "fulfilled"
     with tenant_scope(tenant):
-        run = await Fulfilment.select().where(Fulfilment.order_id == order_id).first()
+        run = (
+            await Fulfilment.select()
+            .where((Fulfilment.order_id == order_id) & (Fulfilment.tenant_id == tenant.id))
+            .first()
+        )
         assert run["attempts"] == 3 and "500" in run["last_error"]
         assert (await get_order(ctx, order_id)).state is OrderState.FULFILLED
         assert len(await order_entitlements(ctx, order_id)) == 2

@@ -167,7 +167,11 @@ async def test_orders_wait_out_an_upstream_outage_and_complete_once_after_recove
         with tenant_scope(tenant):
             assert len(await events(ctx, "order.fulfilled")) == 1
             assert len(await events(ctx, "entitlement.issued")) == 1
-            run = await Fulfilment.select().where(Fulfilment.order_id == order_id).first()
+            run = (
+                await Fulfilment.select()
+                .where((Fulfilment.order_id == order_id) & (Fulfilment.tenant_id == tenant.id))
+                .first()
+            )
         assert run["completed_at"] is not None
         attempts += run["attempts"]
     assert upstream.effective_creates == 2, "one upstream order per shomei order"
@@ -211,7 +215,11 @@ async def test_a_worker_killed_mid_fulfilment_is_replaced_and_the_order_fulfille
         assert [(r["seq"], r["state"]) for r in rows] == [(0, "active"), (1, "active")]
         assert len(await events(ctx, "order.fulfilled")) == 1
         assert len(await events(ctx, "entitlement.issued")) == 2
-        run = await Fulfilment.select().where(Fulfilment.order_id == order_id).first()
+        run = (
+            await Fulfilment.select()
+            .where((Fulfilment.order_id == order_id) & (Fulfilment.tenant_id == tenant.id))
+            .first()
+        )
     assert run["attempts"] == 2 and run["completed_at"] is not None
     assert upstream.effective_creates == 1, "the upstream made one order"
     assert upstream.count("POST") == 2, "the replacement asked again with the same key"
