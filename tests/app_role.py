@@ -1,5 +1,6 @@
 """A PostgreSQL database as production runs it: the tables' owner migrates, the app connects as
-another role under row-level security. Shared by the RLS tests and the concurrency tests.
+another role under row-level security, and a third role (the system role, which the app role
+cannot become) does the work that spans tenants. Shared by the RLS and concurrency tests.
 
 ``concurrent_database`` is the fixture for races: on SQLite it is the session's database (its
 writers are serialised); on PostgreSQL a fresh database, the app role's engine bound with a
@@ -31,6 +32,8 @@ from tests.conftest import (
 
 APP_ROLE = "shomei_app_test"
 APP_PASSWORD = "app-role-password"
+SYSTEM_ROLE = "shomei_system_test"
+SYSTEM_PASSWORD = "system-role-password"
 POOL_SIZE = 20
 
 
@@ -40,6 +43,7 @@ class AppRoleDatabase:
     protected: list[str]
     owner_url: str
     app_url: str
+    system_url: str
 
 
 async def _ensure_role(admin: asyncpg.Connection, role: str, password: str) -> None:
@@ -54,16 +58,19 @@ async def app_role_database(tmp_path: Path) -> AsyncIterator[AppRoleDatabase]:
     admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
     try:
         await _ensure_role(admin, APP_ROLE, APP_PASSWORD)
+        await _ensure_role(admin, SYSTEM_ROLE, SYSTEM_PASSWORD)
         await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
         await admin.close()
     owner_url = _postgres_url(name)
     host_part = owner_url.split("@", 1)[1]
     app_url = f"postgresql://{APP_ROLE}:{APP_PASSWORD}@{host_part}"
+    system_url = f"postgresql://{SYSTEM_ROLE}:{SYSTEM_PASSWORD}@{host_part}"
     settings = make_settings(
         tmp_path,
         DatabaseUnderTest("postgres", app_url),
         migration_database_url=owner_url,
+        system_database_url=system_url,
         broker_url=REDIS_URL,
     )
     try:  # put back whatever engine the session had bound when this test is done
@@ -72,7 +79,7 @@ async def app_role_database(tmp_path: Path) -> AsyncIterator[AppRoleDatabase]:
         previous = None
     try:
         protected = await migrate_database(settings)
-        yield AppRoleDatabase(settings, protected, owner_url, app_url)
+        yield AppRoleDatabase(settings, protected, owner_url, app_url, system_url)
     finally:
         if previous:
             db.bind_engine(*previous)
