@@ -39,9 +39,14 @@ async def migrate_database(settings: Settings | None = None) -> list[str]:
         return []
     app_role = urlsplit(settings.database_url).username
     owner = urlsplit(settings.migration_database_url).username
+    system_role = urlsplit(settings.system_database_url).username
     connection = await asyncpg.connect(settings.migration_database_url)
     try:
-        return await apply_row_level_security(connection, app_role if app_role != owner else None)
+        return await apply_row_level_security(
+            connection,
+            app_role if app_role != owner else None,
+            system_role if system_role not in (None, app_role, owner) else None,
+        )
     finally:
         await connection.close()
 

@@ -18,38 +18,28 @@ from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.apps.migrations.tables import Migration
 from piccolo.conf.apps import AppConfig, AppRegistry
 from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from core.errors import ConfigError
-from core.rls import apply_tenant_setting
+from core.pg_engine import TenantAwarePostgresEngine
 from core.settings import Settings
 
 _state: dict[str, object] = {}
 
 
-class TenantAwarePostgresEngine(PostgresEngine):
-    """A PostgresEngine whose every connection carries the ambient tenant (see core.rls)."""
-
-    async def get_new_connection(self) -> Any:
-        connection = await super().get_new_connection()
-        await apply_tenant_setting(connection)
-        return connection
-
-    async def start_connection_pool(self, **kwargs: Any) -> None:
-        kwargs.setdefault("setup", apply_tenant_setting)
-        await super().start_connection_pool(**kwargs)
-
-
-def make_engine(database_url: str) -> Engine:
-    """A Piccolo engine for ``sqlite:///path`` or ``postgresql://...``."""
+def make_engine(database_url: str, system_database_url: str = "") -> Engine:
+    """A Piccolo engine for ``sqlite:///path`` or ``postgresql://...``; on PostgreSQL, work in a
+    system scope connects as ``system_database_url``'s role when given (``core.pg_engine``)."""
     if urlsplit(database_url).scheme == "sqlite":
         path = Path(database_url.split("///", 1)[1])
         path.parent.mkdir(parents=True, exist_ok=True)
         return SQLiteEngine(path=str(path), timeout=30)
     with warnings.catch_warnings():  # Piccolo connects here to read the server version and
         warnings.simplefilter("ignore")  # warns when it cannot; check_database says it once
-        return TenantAwarePostgresEngine(config={"dsn": database_url}, log_queries=False)
+        system = {"dsn": system_database_url} if system_database_url else None
+        return TenantAwarePostgresEngine(
+            config={"dsn": database_url}, system_config=system, log_queries=False
+        )
 
 
 def bind_engine(engine: Engine, app_modules: list[str]) -> Engine:
@@ -118,7 +108,9 @@ def _reason(exc: BaseException) -> str:
 
 def setup_database(settings: Settings, app_modules: list[str]) -> Engine:
     """Build the engine for ``settings`` and bind it: the one call a process makes at start."""
-    return bind_engine(make_engine(settings.database_url), app_modules)
+    system = settings.system_database_url
+    engine = make_engine(settings.database_url, "" if system == settings.database_url else system)
+    return bind_engine(engine, app_modules)
 
 
 def import_tables(app_modules: list[str]) -> None:

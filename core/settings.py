@@ -52,6 +52,9 @@ class Settings:
     """``smtp://user:pass@host:port`` (STARTTLS when offered) or ``smtps://…``; empty: mail is
     recorded and written to ``var/mail/*.eml`` instead of being sent."""
     mail_from: str = "shomei@localhost"
+    system_database_url: str = ""
+    """PostgreSQL only: a separate role for work that spans tenants on purpose (sweeps, operator
+    pages); row-level security admits every row to it alone. Empty: the app's own URL."""
     upstream_retry_delay: int = 30
     """Seconds before the first retry of a failed upstream call; each later wait doubles, at most
     30 minutes (``core.entitlements.backoff``)."""
@@ -105,6 +108,13 @@ class Settings:
             raise ConfigError(
                 PREFIX + "MIGRATION_DATABASE_URL", "must be the same kind of database as the app's"
             )
+        system_url = get("SYSTEM_DATABASE_URL", "")
+        if system_url:
+            _check_database_url(system_url, "SYSTEM_DATABASE_URL")
+            if (urlsplit(system_url).scheme in POSTGRES_SCHEMES) != production:
+                raise ConfigError(
+                    PREFIX + "SYSTEM_DATABASE_URL", "must be the same kind of database as the app's"
+                )
         _check_broker_url(broker_url, production)
         language = get("DEFAULT_LANGUAGE", "ja")
         if language not in LANGUAGES:
@@ -119,6 +129,7 @@ class Settings:
             var_dir=var_dir,
             database_url=database_url,
             migration_database_url=migration_url,
+            system_database_url=system_url,
             broker_url=broker_url,
             secret_key=_secret_key(env.get(PREFIX + "SECRET_KEY", "").strip(), var_dir, production),
             host=host,

@@ -1,7 +1,8 @@
 """Lockout after 5 failed logins within 15 minutes, for 15 minutes; all by the clock.
 
 A login row keeps the times of its recent failures (``recent_failures``) and ``locked_until``.
-These pure functions decide; ``tenants.logins`` stores their answer.
+These pure functions decide; ``tenants.attempts`` stores their answer, counting each attempt
+atomically *before* its password is checked (used by logins and wallet passwords alike).
 """
 
 from __future__ import annotations

@@ -17,13 +17,12 @@ from piccolo.table import Table
 
 from core.clock import Clock
 from core.context import Actor, ActorKind, current_tenant
-from tenants import lockout, totp
+from tenants import attempts, totp
 from tenants.audit import write_audit
 from tenants.credentials import Keyring
 from tenants.errors import refuse
-from tenants.jsonvalues import as_list
 from tenants.passwords import hash_password, needs_rehash, verify_password
-from tenants.scoping import scoped
+from tenants.scoping import scoped, scoped_tenant_id, tenant_column
 from tenants.tables import CustomerUser, Operator, StaffUser
 from tenants.validation import normalise_email
 
@@ -81,6 +80,15 @@ async def find_login(kind: AccountKind, email: str) -> Table | None:
     return await objects(kind).where(TABLES[kind].email == normalise_email(email)).first()
 
 
+def _row_where(kind: AccountKind, account_id: int) -> Any:
+    """The one login row, inside the ambient tenant unless it is an operator's."""
+    table = TABLES[kind]
+    where = table.id == account_id
+    if kind is not AccountKind.OPERATOR:
+        where &= tenant_column(table) == scoped_tenant_id()
+    return where
+
+
 async def login(
     kind: AccountKind,
     email: str,
@@ -91,36 +99,41 @@ async def login(
     keyring: Keyring | None = None,
     ip_address: str | None = None,
 ) -> LoginResult:
-    """Check the password (and the TOTP code when the staff member enabled one)."""
+    """Check the password (and the TOTP code when the staff member enabled one).
+
+    The attempt is counted before the password is checked (``tenants.attempts``), so however
+    many arrive at once, at most ``lockout.MAX_FAILURES`` are checked before the lock."""
     row = await find_login(kind, email)
     now = clock.now()
     if row is None or not row.active:
         verify_password(_DUMMY_HASH, password)
         refuse("email", "tenants.login_failed")
-    if lockout.is_locked(row.locked_until, now):
+    table, where = TABLES[kind], _row_where(kind, row.id)
+    attempt = await attempts.reserve(table, where, now)
+    if attempt is None:  # deleted since it was found: the same answer as an unknown e-mail
+        refuse("email", "tenants.login_failed")
+    if attempt.refused:
         await _audit(kind, row, clock, ip_address, "login.refused_locked")
-        refuse("email", "tenants.account_locked", until=_local(row.locked_until))
+        refuse("email", "tenants.account_locked", until=_local(attempt.refused_until))
     if not verify_password(row.password_hash, password):
-        await _failed(kind, row, now, clock, ip_address, "tenants.login_failed")
+        await _failed(kind, row, attempt, clock, ip_address, "tenants.login_failed")
     step = None
     if isinstance(row, StaffUser) and row.totp_enabled:
         if not totp_code:
+            await attempts.release(table, where, attempt)  # the right password is no failure
             return _result(kind, row, authenticated=False, second_factor_required=True)
         if keyring is None:
             raise RuntimeError("a keyring is needed to check a TOTP code")
         secret = totp.open_secret(keyring, row)
         step = totp.matching_step(secret, totp_code, now, row.totp_last_step)
         if step is None:
-            await _failed(kind, row, now, clock, ip_address, "tenants.totp_invalid")
-    values: dict[Any, Any] = {
-        TABLES[kind].recent_failures: [],
-        TABLES[kind].last_login_at: now,
-    }
+            await _failed(kind, row, attempt, clock, ip_address, "tenants.totp_invalid")
+    values: dict[Any, Any] = {table.last_login_at: now}
     if step is not None:
         values[StaffUser.totp_last_step] = step
     if needs_rehash(row.password_hash):
-        values[TABLES[kind].password_hash] = hash_password(password)
-    await update(kind, row.id, values)
+        values[table.password_hash] = hash_password(password)
+    await attempts.clear(table, where, values)
     await _audit(kind, row, clock, ip_address, "login.succeeded")
     return _result(kind, row, authenticated=True, second_factor_required=False)
 
@@ -128,20 +141,15 @@ async def login(
 async def _failed(
     kind: AccountKind,
     row: Table,
-    now: datetime,
+    attempt: attempts.Attempt,
     clock: Clock,
     ip_address: str | None,
     message_id: str,
 ) -> None:
-    recent, locked_until = lockout.register_failure(as_list(row.recent_failures), now)
-    table = TABLES[kind]
-    values: dict[Any, Any] = {table.recent_failures: recent}
-    if locked_until is not None:
-        values[table.locked_until] = locked_until
-    await update(kind, row.id, values)
-    if locked_until is not None:
+    """The reserved attempt was a failure (already counted): audit it and refuse."""
+    if attempt.locks_until is not None:
         await _audit(kind, row, clock, ip_address, "login.locked")
-        refuse("email", "tenants.account_locked", until=_local(locked_until))
+        refuse("email", "tenants.account_locked", until=_local(attempt.locks_until))
     await _audit(kind, row, clock, ip_address, "login.failed")
     refuse("email", message_id)
 

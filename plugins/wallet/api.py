@@ -40,6 +40,7 @@ from plugins.wallet import ledger
 from plugins.wallet.adapter import WalletAdapter
 from plugins.wallet.history import HistoryEntry, wallet_history
 from plugins.wallet.ledger import refuse
+from plugins.wallet.topup_claims import TopupInProgress
 from plugins.wallet.topup_return import topup_return_url, valid_return_url
 from plugins.wallet.topups import start_bank_topup, start_card_topup
 from tenants.credentials import Keyring
@@ -218,6 +219,10 @@ class WalletController(Controller):
                 )
             except (ValidationFailed, NotFound):
                 raise
+            except TopupInProgress:
+                raise HTTPException(
+                    status_code=409, detail="a top-up with this Idempotency-Key is being started"
+                ) from None
             except ShomeiError as exc:  # Stripe unreachable or refusing: not the payer's fault
                 log.warning("card top-up failed at the provider", extra={"error": str(exc)})
                 raise HTTPException(status_code=502, detail="card provider error") from None

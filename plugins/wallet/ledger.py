@@ -42,8 +42,7 @@ from plugins.wallet.tables import (
     Wallet,
     WalletBalance,
 )
-from tenants import lockout
-from tenants.jsonvalues import as_list
+from tenants import attempts
 from tenants.passwords import hash_password, needs_rehash, verify_password
 
 CLEARING = "clearing"
@@ -252,7 +251,9 @@ async def derived_balance(ctx: Context, wallet_id: int) -> int:
 
 async def authenticate(ctx: Context, wallet_code: str, password: str) -> WalletView:
     """Wallet ID and password, with ``tenants.lockout``'s policy (5 failures in 15 minutes
-    lock for 15 minutes, by ``ctx.clock``). A refusal never says whether the wallet exists."""
+    lock for 15 minutes, by ``ctx.clock``). A refusal never says whether the wallet exists.
+    Each attempt is counted before the password is checked (``tenants.attempts``), so at most
+    five are ever checked before the lock, however many arrive at once."""
     now = ctx.clock.now()
     with scope(ctx):
         row = (
@@ -265,25 +266,20 @@ async def authenticate(ctx: Context, wallet_code: str, password: str) -> WalletV
         if row is None:
             verify_password(_DUMMY_HASH, password)
             raise refuse("wallet_id", "wallet.login_failed")
-        if lockout.is_locked(row.locked_until, now):
-            raise refuse("wallet_id", "wallet.locked", until=_local(row.locked_until))
-        if not verify_password(row.password_hash, password):
-            recent, locked_until = lockout.register_failure(as_list(row.recent_failures), now)
-            values: dict[Any, Any] = {Wallet.recent_failures: recent}
-            if locked_until is not None:
-                values[Wallet.locked_until] = locked_until
-            await Wallet.update(values).where(
-                (Wallet.tenant_id == ctx.tenant.id) & (Wallet.id == row.id)
-            )
-            if locked_until is not None:
-                raise refuse("wallet_id", "wallet.locked", until=_local(locked_until))
+        where = (Wallet.tenant_id == ctx.tenant.id) & (Wallet.id == row.id)
+        attempt = await attempts.reserve(Wallet, where, now)
+        if attempt is None:
             raise refuse("wallet_id", "wallet.login_failed")
-        values = {Wallet.recent_failures: [], Wallet.locked_until: None}
+        if attempt.refused_until is not None:
+            raise refuse("wallet_id", "wallet.locked", until=_local(attempt.refused_until))
+        if not verify_password(row.password_hash, password):
+            if attempt.locks_until is not None:
+                raise refuse("wallet_id", "wallet.locked", until=_local(attempt.locks_until))
+            raise refuse("wallet_id", "wallet.login_failed")
+        rehash: dict[Any, Any] = {}
         if needs_rehash(row.password_hash):
-            values[Wallet.password_hash] = hash_password(password)
-        await Wallet.update(values).where(
-            (Wallet.tenant_id == ctx.tenant.id) & (Wallet.id == row.id)
-        )
+            rehash[Wallet.password_hash] = hash_password(password)
+        await attempts.clear(Wallet, where, rehash)
     return WalletView(row.id, row.wallet_code, row.customer_id, row.linked_at is not None)
 
 

@@ -97,3 +97,17 @@ class WalletPayment(Table, tablename="wallet_payment"):
     attempts = Integer(default=0)
     transaction_id = Integer(null=True, default=None)
     created_at = Timestamptz()
+
+
+class WalletTopup(Table, tablename="wallet_topup"):
+    """A card top-up claimed under its ``Idempotency-Key`` (unique per tenant) *before* the card
+    processor is called, so one key starts one PaymentIntent however many requests race, even
+    if the processor ignored idempotency keys. ``payment_intent`` is empty while the first
+    request is still starting it."""
+
+    tenant_id = Integer(index=True)
+    idempotency_key = Varchar(length=255)
+    wallet_id = Integer()
+    amount = Integer()
+    payment_intent = Varchar(length=255, default="")
+    created_at = Timestamptz()

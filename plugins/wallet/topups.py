@@ -8,7 +8,9 @@ once per (adapter, reference) and announces once as ``payment.received``; ``on_p
 once is also credited in the request (the same key: the handler then finds it posted).
 
 - ``start_card_topup``: a PaymentIntent for the amount (confirmed at once when a ``pm_…`` is
-  given; 3-D Secure answers ``requires_action``, and the webhook finishes it).
+  given; 3-D Secure answers ``requires_action``, and the webhook finishes it). One per
+  ``Idempotency-Key`` by our own claim (``topup_claims``), whatever the processor does with
+  the key: a repeated key reads the same intent again.
 - ``start_bank_topup``: transfer instructions, awaited by core (``expect_transfer``) until an
   imported Zengin line pays them.
 """
@@ -25,7 +27,7 @@ from core.errors import NotFound
 from core.payments.bank_backend import BankTransferBackend
 from core.payments.ledger import apply_outcome
 from core.payments.transfers import PayableExpectationView, expect_transfer
-from plugins.wallet import ledger
+from plugins.wallet import ledger, topup_claims
 from plugins.wallet.ledger import TOPUP_PAYABLE, Posted, WalletView, refuse
 
 MAX_TOPUP = 1_000_000
@@ -104,18 +106,26 @@ async def start_card_topup(
     request = topup_request(wallet, amount)
     if not payment_method:
         raise refuse("payment_method", "wallet.topup_card_missing")
-    started = await card.start(
-        ctx.with_key(f"wallet-topup:{wallet.id}:{ctx.idempotency_key}"),
-        PaymentRequest(
-            request.payable_type,
-            request.payable_id,
-            request.amount,
-            request.customer_id,
-            request.description,
-            return_url=return_url,
-            saved_method_ref=payment_method,
-        ),
-    )
+    claimed = await topup_claims.claim(ctx, wallet, request.amount)
+    if not claimed.mine:  # the key's intent exists: read it again, never start another
+        return await _card_topup_again(ctx, wallet, request.amount, card, claimed.payment_intent)
+    try:
+        started = await card.start(
+            ctx.with_key(f"wallet-topup:{wallet.id}:{ctx.idempotency_key}"),
+            PaymentRequest(
+                request.payable_type,
+                request.payable_id,
+                request.amount,
+                request.customer_id,
+                request.description,
+                return_url=return_url,
+                saved_method_ref=payment_method,
+            ),
+        )
+    except BaseException:
+        await topup_claims.give_up(ctx, claimed.id)
+        raise
+    await topup_claims.record_intent(ctx, claimed.id, started.reference)
     status = {
         PaymentState.REQUIRES_ACTION: "requires_action",
         PaymentState.FAILED: "failed",
@@ -135,6 +145,30 @@ async def start_card_topup(
         balance=await ledger.balance(ctx, wallet.id),
         client_secret=started.client_secret if status == "requires_action" else None,
         redirect_url=started.redirect_url,
+    )
+
+
+async def _card_topup_again(
+    ctx: Context, wallet: WalletView, amount: int, card: Any, payment_intent: str
+) -> CardTopup:
+    """The answer to a repeated key: the intent's state now (credited once if it is paid)."""
+    outcomes = await card.confirm(ctx, {"payment_intent": payment_intent})
+    final = [o for o in outcomes if o.state in (*MONEY_IN, PaymentState.FAILED)]
+    credited = await apply_topup_outcomes(ctx, "card", final)
+    states = {o.state for o in outcomes}
+    if credited:
+        status = "credited"
+    elif PaymentState.FAILED in states:
+        status = "failed"
+    elif PaymentState.REQUIRES_ACTION in states:
+        status = "requires_action"
+    else:
+        status = "processing"
+    return CardTopup(
+        status=status,
+        payment_intent=payment_intent,
+        amount=amount,
+        balance=await ledger.balance(ctx, wallet.id),
     )
 
 

@@ -2,69 +2,28 @@
 
 This test builds its own PostgreSQL database (owner: the administrative role) and an
 application role that does not own the tables, exactly as production is set up: `shomei
-migrate` runs as the owner, the application connects as the other role.
+migrate` runs as the owner, the application connects as the other role, and work that spans
+tenants connects as a third (system) role that the application's role cannot become.
 """
 
-import secrets
 from datetime import UTC, datetime
 
 import asyncpg
 import pytest
 
 from core import db
-from core.bootstrap import migrate_database
 from core.clock import FrozenClock
 from core.context import Actor, Context, TenantRef, system_scope, tenant_scope
 from core.outbox import record
 from core.tables import OutboxEvent
-from tests.conftest import (
-    POSTGRES_ADMIN_URL,
-    REDIS_URL,
-    TEST_SECRET,
-    DatabaseUnderTest,
-    _postgres_url,
-    make_settings,
-)
-
-APP_ROLE = "shomei_app_test"
-APP_PASSWORD = "app-role-password"
+from tests.app_role import APP_ROLE, SYSTEM_ROLE, app_role_database
+from tests.conftest import TEST_SECRET
 
 
 @pytest.fixture
 async def rls_database(tmp_path):
-    name = f"shomei_rls_{secrets.token_hex(4)}"
-    admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
-    try:
-        exists = await admin.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", APP_ROLE)
-        if not exists:
-            await admin.execute(f"CREATE ROLE {APP_ROLE} LOGIN PASSWORD '{APP_PASSWORD}'")
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    owner_url = _postgres_url(name)
-    host_part = owner_url.split("@", 1)[1]
-    app_url = f"postgresql://{APP_ROLE}:{APP_PASSWORD}@{host_part}"
-    settings = make_settings(
-        tmp_path,
-        DatabaseUnderTest("postgres", app_url),
-        migration_database_url=owner_url,
-        broker_url=REDIS_URL,
-    )
-    try:  # put back whatever engine the session had bound when this test is done
-        previous = (db.bound_engine(), list(db.bound_registry().apps))
-    except RuntimeError:
-        previous = None
-    try:
-        protected = await migrate_database(settings)
-        yield settings, protected, owner_url, app_url
-    finally:
-        if previous:
-            db.bind_engine(*previous)
-        admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+    async with app_role_database(tmp_path) as found:
+        yield found.settings, found.protected, found.owner_url, found.app_url
 
 
 def _ctx(tenant_id: int) -> Context:
@@ -113,3 +72,47 @@ async def test_app_role_sees_no_tenant_rows_without_the_tenant_setting(rls_datab
         assert await owner.fetchval("SELECT count(*) FROM outbox_event") == 2
     finally:
         await owner.close()
+
+
+BYPASS_ATTEMPTS = (
+    "SET shomei.bypass = 'on'",
+    "SELECT set_config('shomei.bypass', 'on', false)",
+    "SET row_security = off",
+)
+
+
+async def test_the_app_role_cannot_lift_isolation_by_any_setting(rls_database):
+    """What an SQL injection through the app's role could try: set the old bypass setting,
+    turn row security off, or become the system role. None shows another tenant's row."""
+    settings, _, _, app_url = rls_database
+    db.setup_database(settings, list(db.bound_registry().apps))
+    for tenant_id in (1, 2):
+        with tenant_scope(_ctx(tenant_id).tenant):
+            await record(_ctx(tenant_id), "order", tenant_id, "order.created", {})
+    raw = await asyncpg.connect(app_url)
+    try:
+        await raw.execute("SELECT set_config('shomei.tenant_id', '1', false)")
+        for attempt in BYPASS_ATTEMPTS:
+            await raw.execute(attempt)
+            try:
+                rows = await raw.fetch("SELECT tenant_id FROM outbox_event")
+            except asyncpg.InsufficientPrivilegeError:  # row_security off: refused outright
+                await raw.execute("RESET row_security")
+                continue
+            assert [r["tenant_id"] for r in rows] == [1], attempt
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await raw.execute(f"SET ROLE {SYSTEM_ROLE}")
+        assert await raw.fetchval("SELECT current_user") == APP_ROLE
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):  # writing another's row
+            await raw.execute(
+                "INSERT INTO outbox_event (tenant_id, aggregate_type, aggregate_id, event_type,"
+                " payload, idempotency_key, created_at)"
+                " VALUES (2, 'order', '9', 'order.created', '{}', 'forged-1', now())"
+            )
+    finally:
+        await raw.close()
+    # the app's own system scope connects as the system role and still sees every tenant
+    with system_scope("test sweep"):
+        assert await OutboxEvent.count().run() == 2
+        rows = await db.bound_engine().run_ddl("SELECT current_user")
+        assert rows[0]["current_user"] == SYSTEM_ROLE

@@ -207,3 +207,33 @@ async def test_totp_second_factor_with_a_frozen_clock():
                 keyring=KEYRING,
             )
         ).authenticated
+
+
+async def test_a_right_password_awaiting_its_second_factor_is_not_a_failure():
+    """Each attempt is counted before its check; a right password whose TOTP code is still
+    to come takes exactly its own reservation back, while wrong codes stay counted."""
+    clock = FrozenClock(START)
+    result, form = await active_tenant(clock)
+    ctx = staff_context(result.tenant, result.owner_id, clock)
+    with tenant_scope(result.tenant):
+        enrolment = await totp.begin_enrolment(ctx, KEYRING, result.owner_id)
+        authenticator = pyotp.TOTP(enrolment.secret)
+        await totp.confirm_enrolment(ctx, KEYRING, result.owner_id, authenticator.at(clock.now()))
+        for _ in range(8):  # step one again and again: never locks
+            step1 = await login(AccountKind.STAFF, form.owner_email, form.owner_password, clock)
+            assert step1.second_factor_required
+        for _ in range(4):
+            with pytest.raises(ValidationFailed) as exc:
+                await login(
+                    AccountKind.STAFF, form.owner_email, form.owner_password, clock,
+                    totp_code="000000", keyring=KEYRING,
+                )  # fmt: skip
+            assert message(exc) == "tenants.totp_invalid"
+        step1 = await login(AccountKind.STAFF, form.owner_email, form.owner_password, clock)
+        assert step1.second_factor_required
+        with pytest.raises(ValidationFailed) as exc:  # the fifth wrong code locks
+            await login(
+                AccountKind.STAFF, form.owner_email, form.owner_password, clock,
+                totp_code="000000", keyring=KEYRING,
+            )  # fmt: skip
+        assert message(exc) == "tenants.account_locked"
