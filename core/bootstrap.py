@@ -23,7 +23,32 @@ def plugin_manager(settings: Settings) -> pluggy.PluginManager:
 async def preflight(settings: Settings, pm: pluggy.PluginManager) -> None:
     """Bind the database and prove the database and the broker answer, or raise ConfigError."""
     await db.check_database(db.setup_database(settings, piccolo_app_modules(pm)))
+    await check_system_role(settings)
     check_broker(settings.broker_url, broker_options(settings))
+
+
+async def check_system_role(settings: Settings) -> None:
+    """On PostgreSQL, an application role under row-level security (not the tables' owner, not
+    a superuser, no BYPASSRLS) sees no row outside a tenant: without a system role the sweeps,
+    operator pages and API-key lookups would silently find nothing. Refuse to start instead."""
+    if settings.database_kind != "postgres" or settings.system_database_url:
+        return
+    app_role = urlsplit(settings.database_url).username
+    if app_role == urlsplit(settings.migration_database_url).username:
+        return  # the owner: row-level security is not applied to it (docs/isolation.md)
+    connection = await asyncpg.connect(settings.database_url)
+    try:
+        lifted = await connection.fetchval(
+            "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user"
+        )
+    finally:
+        await connection.close()
+    if not lifted:
+        raise ConfigError(
+            "SHOMEI_SYSTEM_DATABASE_URL",
+            f"the application role {app_role!r} is under row-level security; cross-tenant work"
+            " (sweeps, operator pages, API-key lookups) needs a separate system role",
+        )
 
 
 async def migrate_database(settings: Settings | None = None) -> list[str]:
@@ -61,6 +86,7 @@ async def check_configuration() -> list[str]:
     pm = plugin_manager(settings)
     try:
         await db.check_database(db.setup_database(settings, piccolo_app_modules(pm)))
+        await check_system_role(settings)
     except ConfigError as exc:
         problems.append(str(exc))
     try:

@@ -6,14 +6,17 @@ migrate` runs as the owner, the application connects as the other role, and work
 tenants connects as a third (system) role that the application's role cannot become.
 """
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import asyncpg
 import pytest
 
 from core import db
+from core.bootstrap import check_system_role
 from core.clock import FrozenClock
 from core.context import Actor, Context, TenantRef, system_scope, tenant_scope
+from core.errors import ConfigError
 from core.outbox import record
 from core.tables import OutboxEvent
 from tests.app_role import APP_ROLE, SYSTEM_ROLE, app_role_database
@@ -116,3 +119,14 @@ async def test_the_app_role_cannot_lift_isolation_by_any_setting(rls_database):
         assert await OutboxEvent.count().run() == 2
         rows = await db.bound_engine().run_ddl("SELECT current_user")
         assert rows[0]["current_user"] == SYSTEM_ROLE
+
+
+async def test_an_app_role_under_rls_without_a_system_role_refuses_to_start(rls_database):
+    """Without a system role the sweeps would silently see nothing: start-up refuses instead."""
+    settings, _, owner_url, _ = rls_database
+    await check_system_role(settings)  # the system role is set: fine
+    with pytest.raises(ConfigError) as refused:
+        await check_system_role(replace(settings, system_database_url=""))
+    assert str(refused.value).startswith("SHOMEI_SYSTEM_DATABASE_URL:")
+    as_owner = replace(settings, database_url=owner_url, system_database_url="")
+    await check_system_role(as_owner)  # the owner (or a superuser) is not under RLS
