@@ -80,20 +80,20 @@ async def sign_up_tenant(
         **company.__dict__,
     )
     await row.save()
-    owner = StaffUser(
-        tenant=row.id,
-        email=owner_email,
-        display_name=nfkc(form.owner_name),
-        password_hash=hash_password(form.owner_password),
-        role=StaffRole.OWNER.value,
-        must_change_password=False,
-        created_at=now,
-    )
-    await owner.save()
     ref = tenant_ref(row)
-    actor = Actor(ActorKind.STAFF, str(owner.id), owner.display_name, None, ip_address)
-    await write_audit(row.id, actor, clock, "tenant.signed_up", "tenant", row.id)
-    with tenant_scope(ref):
+    with tenant_scope(ref):  # the owner, the audit row and the token are the tenant's own rows
+        owner = StaffUser(
+            tenant=row.id,
+            email=owner_email,
+            display_name=nfkc(form.owner_name),
+            password_hash=hash_password(form.owner_password),
+            role=StaffRole.OWNER.value,
+            must_change_password=False,
+            created_at=now,
+        )
+        await owner.save()
+        actor = Actor(ActorKind.STAFF, str(owner.id), owner.display_name, None, ip_address)
+        await write_audit(row.id, actor, clock, "tenant.signed_up", "tenant", row.id)
         token = await start_email_verification(AccountKind.STAFF, owner.id, clock)
     return SignUpResult(tenant=ref, owner_id=owner.id, verification_token=token)
 

@@ -5,7 +5,8 @@ from core.context import tenant_scope
 from core.errors import ValidationFailed
 from tenants.audit import list_audit
 from tenants.onboarding import approve, change_status, reactivate, sign_up_tenant, suspend
-from tenants.tables import Tenant, TenantStatus
+from tenants.tables import StaffUser, Tenant, TenantStatus
+from tests.app_role import concurrent_database  # noqa: F401  (the fixture)
 from tests.tenants.helpers import OPERATOR, START, company, signup_form, staff_context
 
 pytestmark = pytest.mark.usefixtures("database")
@@ -81,3 +82,14 @@ async def test_only_operators_review():
     with pytest.raises(ValidationFailed) as exc:
         await approve(result.tenant.id, staff, clock)
     assert ids(exc) == {"status": "tenants.operator_only"}
+
+
+@pytest.mark.usefixtures("concurrent_database")
+async def test_sign_up_works_as_the_app_role_under_row_level_security():
+    """The owner, the audit row and the verification token are written in the new tenant's
+    scope: on PostgreSQL the app role (under RLS) can sign a tenant up, as the public page will."""
+    clock = FrozenClock(START)
+    result = await sign_up_tenant(signup_form(), clock)
+    with tenant_scope(result.tenant):
+        owner = await StaffUser.objects().where(StaffUser.id == result.owner_id).first()
+    assert owner is not None and owner.role == "owner" and result.verification_token
