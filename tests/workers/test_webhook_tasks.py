@@ -4,6 +4,7 @@ the next one with the backoff as countdown, a replay queues one at once."""
 import asyncio
 
 import pytest
+from celery import _state as celery_state
 
 from core import outbox
 from core.clock import FrozenClock
@@ -12,7 +13,7 @@ from core.messaging.webhooks import create_endpoint, list_attempts, list_deliver
 from core.outbox_relay import deliver_pending, merge_handlers
 from core.plugins import build_plugin_manager, collect_mapping
 from tests.conftest import make_settings
-from tests.core.messaging.helpers import START, Receiver, branded_tenant, context
+from tests.core.messaging.helpers import START, Receiver, branded_tenant, context, guard
 from workers import celery_app
 from workers.tasks import webhooks as tasks
 
@@ -21,14 +22,18 @@ from workers.tasks import webhooks as tasks
 def sent(monkeypatch, tmp_path, database):
     """The Celery app of the test's settings; tasks sent are recorded, not brokered."""
     pm = build_plugin_manager(load_entrypoints=False)
-    app = celery_app.create_celery(make_settings(tmp_path / "var", database), pm)
+    settings = make_settings(tmp_path / "var", database, webhook_allow_loopback="1")
+    app = celery_app.create_celery(settings, pm)
     calls: list[dict] = []
 
     def record(app_, name, *, args=(), tenant=None, **options):
         calls.append({"name": name, "args": args, "tenant": tenant, **options})
 
     monkeypatch.setattr(tasks, "send_task", record)
+    previous = celery_state.default_app
+    app.set_default()  # the attempt task reads its settings (the webhook guard) from its app
     yield app, calls
+    celery_state.set_default_app(previous)
 
 
 def test_the_tasks_and_their_beat_entry_are_registered(sent):
@@ -49,7 +54,9 @@ async def test_sweep_then_retry_with_countdown_then_replay(sent):
     ctx = context(tenant, clock)
     with Receiver() as receiver:
         with tenant_scope(tenant):
-            _, receiver.secret = await create_endpoint(ctx, receiver.url, ["certificate.issued"])
+            _, receiver.secret = await create_endpoint(
+                ctx, receiver.url, ["certificate.issued"], guard=guard()
+            )
             await outbox.record(ctx, "cert", 1, "certificate.issued", {"serial": "0a"})
             handlers = build_plugin_manager(load_entrypoints=False).hook.register_event_handlers()
             await deliver_pending(tenant, merge_handlers(handlers[::-1]), clock)
