@@ -16,9 +16,10 @@ from aiosmtpd.controller import Controller
 
 from core.clock import FrozenClock
 from core.context import Actor, Context, TenantRef
+from core.messaging import mail_secrets
 from core.messaging.webhook_egress import IPAddress
 from core.messaging.webhooks import SIGNATURE_HEADER, WebhookGuard, verify
-from core.sealing import Keyring
+from core.sealing import Keyring, associated_data
 from tenants.tables import Tenant
 from tests.conftest import TEST_SECRET
 from tests.tenants.helpers import active_tenant
@@ -173,3 +174,9 @@ def guard(resolver: NameMap | None = None, allow_loopback: bool = True) -> Webho
     """The tests' webhook guard: the tests' secret key, loopback allowed, a ``NameMap``."""
     return WebhookGuard(Keyring(TEST_SECRET), allow_loopback, resolver or NameMap())
 
+
+def opened_links(payload: dict[str, Any], tenant_id: int) -> dict[str, str]:
+    """The sealed token links of a mail event's payload, opened as the mail step does."""
+    aad = associated_data(tenant_id, mail_secrets.PURPOSE)
+    keyring = Keyring(TEST_SECRET)
+    return {name: keyring.open_text(v, aad) for name, v in payload[mail_secrets.SEALED].items()}
