@@ -58,6 +58,10 @@ class Settings:
     upstream_retry_delay: int = 30
     """Seconds before the first retry of a failed upstream call; each later wait doubles, at most
     30 minutes (``core.entitlements.backoff``)."""
+    webhook_allow_loopback: bool = False
+    """Tenant webhooks may go to this machine (loopback, plain http to it): the embedded demo
+    and the tests only; on by default in the embedded mode alone
+    (``core.messaging.webhook_egress``)."""
 
     @property
     def mail_folder(self) -> Path:
@@ -147,6 +151,9 @@ class Settings:
             mail_from=_mail_from(get("MAIL_FROM", "shomei@localhost")),
             upstream_retry_delay=_positive_int(
                 get("UPSTREAM_RETRY_DELAY", "30"), "UPSTREAM_RETRY_DELAY"
+            ),
+            webhook_allow_loopback=_flag(
+                get("WEBHOOK_ALLOW_LOOPBACK", "0" if production else "1"), "WEBHOOK_ALLOW_LOOPBACK"
             ),
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import NoReturn
 
 from core.errors import FieldError, ShomeiError, ValidationFailed
+from core.sealing import SealedUnreadable
 
 
 def refuse(field: str, message_id: str, **params: object) -> NoReturn:
@@ -28,5 +29,5 @@ class PermissionDenied(ShomeiError):
         super().__init__(f"permission {permission!r} denied")
 
 
-class CredentialsUnreadable(ShomeiError):
-    """Sealed credentials could not be opened: unknown key id, wrong tenant or tampering."""
+CredentialsUnreadable = SealedUnreadable
+"""Sealed credentials could not be opened: unknown key id, wrong tenant or tampering."""

@@ -20,6 +20,8 @@ from core import db
 from core.clock import Clock
 from core.i18n import merge_catalogs
 from core.logs import configure_logging
+from core.messaging.webhook_egress import Resolver, system_resolver
+from core.messaging.webhooks import WebhookGuard
 from core.plugins import Registry, build_plugin_manager, collect_list, piccolo_app_modules
 from core.settings import Settings
 from core.templating import build_environment
@@ -62,11 +64,13 @@ def create_app(
     disabled_plugins: Iterable[str] = (),
     clock: Clock,
     connection_pool: bool = True,
+    webhook_resolver: Resolver = system_resolver,
 ) -> Litestar:
     """The web application for ``settings``, telling the time by ``clock`` (the entry points in
     ``web.server`` hand in the system clock). Tests add plugin objects (``plugins``), a frozen
     clock, and turn the PostgreSQL pool off (``connection_pool``): a pool belongs to one event
-    loop, and a test talks to the same database from its own loop."""
+    loop, and a test talks to the same database from its own loop. ``webhook_resolver`` resolves
+    webhook endpoint hosts for their address check (tests map names without asking DNS)."""
     if configure_logs:
         configure_logging(settings.log_level)
     pm = build_plugin_manager(
@@ -84,6 +88,7 @@ def create_app(
         clock=clock,
         rate_limiter=RateLimiter(_counter_store(settings, clock), limit=settings.api_rate_limit),
         login_throttle=LoginThrottle(_counter_store(settings, clock)),
+        webhooks=WebhookGuard.from_settings(settings, webhook_resolver),
     )
 
     @asynccontextmanager

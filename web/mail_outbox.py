@@ -5,8 +5,9 @@ the change it reports (``core.outbox.record``), and the mail worker renders and 
 the person's language. Event types and their payloads:
 
 ``auth.password_reset_requested``
-    ``to``, ``display_name``, ``language``, ``account_kind``, ``account_id``, ``reset_url``
-    (carries the one-time token; valid until ``expires_at``, ISO 8601 UTC).
+    ``to``, ``display_name``, ``language``, ``account_kind``, ``account_id``, ``expires_at``
+    (ISO 8601 UTC) and ``sealed.reset_url``: the link with the one-time token, sealed (issue 13:
+    no token in clear in any table; ``core.messaging.mail_secrets``, opened by the mail step).
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.context import Context
+from core.messaging.mail_secrets import SEALED, seal_fields
 from core.outbox import record
+from core.sealing import Keyring
 from tenants.tokens import token_digest
 
 PASSWORD_RESET_REQUESTED = "auth.password_reset_requested"
@@ -33,8 +36,9 @@ class PasswordResetMail:
     expires_at: datetime
 
 
-async def password_reset_requested(ctx: Context, mail: PasswordResetMail) -> bool:
-    """Record the reset e-mail; one event per token (a retried request records nothing new)."""
+async def password_reset_requested(ctx: Context, keyring: Keyring, mail: PasswordResetMail) -> bool:
+    """Record the reset e-mail, its link sealed; one event per token (a retried request
+    records nothing new)."""
     return await record(
         ctx,
         "login",
@@ -46,7 +50,7 @@ async def password_reset_requested(ctx: Context, mail: PasswordResetMail) -> boo
             "language": mail.language,
             "account_kind": mail.account_kind,
             "account_id": mail.account_id,
-            "reset_url": mail.reset_url,
+            SEALED: seal_fields(keyring, ctx.tenant.id, {"reset_url": mail.reset_url}),
             "expires_at": mail.expires_at.isoformat(),
         },
         idempotency_key=f"{PASSWORD_RESET_REQUESTED}:{token_digest(mail.token)}",

@@ -10,6 +10,7 @@ import pluggy
 from celery import Celery
 
 from core.clock import Clock
+from core.messaging.webhooks import WebhookGuard
 from core.plugins import Registry
 from core.settings import Settings
 from web.ratelimit import RateLimiter
@@ -27,6 +28,8 @@ class WebState:
     clock: Clock
     rate_limiter: RateLimiter
     login_throttle: LoginThrottle
+    webhooks: WebhookGuard
+    """Seals endpoint secrets and checks endpoint addresses (``core.messaging.webhook_egress``)."""
 
     def extra(self) -> dict[str, Any]:
         return {"public_url": self.settings.public_url}

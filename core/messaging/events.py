@@ -16,6 +16,8 @@ class MailKind:
     template: str
     required: tuple[str, ...] = ()
     optional: tuple[str, ...] = ()
+    sealed: tuple[str, ...] = ()
+    """Fields that carry a one-time token: they arrive only sealed (``mail_secrets``)."""
 
 
 MAIL_KINDS: dict[str, MailKind] = {
@@ -98,12 +100,14 @@ MAIL_KINDS: dict[str, MailKind] = {
             "password_reset",
             ("reset_url",),
             ("name", "expires_minutes"),
+            ("reset_url",),
         ),
         MailKind(
             "auth.email_change_requested",
             "email_change",
             ("confirm_url",),
             ("name", "new_email"),
+            ("confirm_url",),
         ),
     )
 }

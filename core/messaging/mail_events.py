@@ -22,6 +22,7 @@ from core.billing.pdf import InvoicePdfRenderer, format_day
 from core.context import Context
 from core.i18n import LANGUAGES
 from core.messaging.events import MAIL_KINDS
+from core.messaging.mail_secrets import open_fields
 from core.messaging.mailer import (
     Attachment,
     AttachmentBuilder,
@@ -33,6 +34,7 @@ from core.messaging.mailer import (
 )
 from core.orders.quote_pdf import QuoteDocument, quote_pdf_renderer
 from core.outbox_relay import Event, Handler
+from core.sealing import Keyring
 
 log = logging.getLogger("shomei.messaging")
 
@@ -88,11 +90,13 @@ async def mail_requests(
     ctx: Context,
     event: Event,
     builders: Mapping[str, Sequence[AttachmentBuilder]] | None = None,
+    keyring: Keyring | None = None,
 ) -> list[MailRequest]:
     """The messages an event asks for (none when it names no recipient); ``builders`` are
-    the plugins' attachment builders by event type (``register_mail_attachments``)."""
+    the plugins' attachment builders by event type (``register_mail_attachments``); sealed
+    token links are opened with ``keyring`` (``core.messaging.mail_secrets``)."""
     kind = MAIL_KINDS[event.event_type]
-    data: dict[str, Any] = dict(event.payload)
+    data = open_fields(keyring, ctx.tenant.id, kind.sealed, dict(event.payload))
     to = recipients(data)
     language = _language(data.get("language"), ctx.tenant.language)
     attachments: AttachmentSource = no_attachments
@@ -121,7 +125,7 @@ def mail_handler(mailer: Callable[[], Mailer]) -> Handler:
     """An outbox handler sending an event's mail through ``mailer()`` (looked up per call)."""
 
     async def send_event_mail(ctx: Context, event: Event) -> None:
-        requests = await mail_requests(ctx, event, mailer().attachments)
+        requests = await mail_requests(ctx, event, mailer().attachments, mailer().keyring)
         if not requests:
             log.info("mail event without a recipient", extra={"event_id": event.id})
             return

@@ -28,6 +28,7 @@ from core.messaging.rendering import MailRenderer, RenderedMail
 from core.messaging.tables import MailMessage
 from core.messaging.transport import MailTransport, transport_for
 from core.outbox_relay import Event
+from core.sealing import Keyring
 from core.settings import Settings
 
 log = logging.getLogger("shomei.messaging")
@@ -118,6 +119,7 @@ class Mailer:
         sender: str,
         branding: BrandingLoader = load_branding,
         attachments: Mapping[str, Sequence[AttachmentBuilder]] | None = None,
+        keyring: Keyring | None = None,
     ) -> None:
         self.renderer = renderer
         self.transport = transport
@@ -125,6 +127,8 @@ class Mailer:
         self.branding = branding
         self.attachments = {k: list(v) for k, v in (attachments or {}).items()}
         """Event type -> the plugins' attachment builders (``core.messaging.mail_events``)."""
+        self.keyring = keyring
+        """Opens the sealed token links of mail events (``core.messaging.mail_secrets``)."""
 
     @classmethod
     def from_settings(cls, settings: Settings, pm: pluggy.PluginManager) -> Mailer:
@@ -133,6 +137,7 @@ class Mailer:
             transport_for(settings.smtp_url, settings.mail_folder),
             settings.mail_from,
             attachments=attachment_builders(pm),
+            keyring=Keyring.from_settings(settings),
         )
 
     async def send(self, ctx: Context, request: MailRequest) -> MailRecord:

@@ -12,6 +12,12 @@ the delivery was created or replayed, after which it is ``failed``. Attempts run
 (``workers/tasks/webhooks.py``): a sweep sends each due delivery's task, and a failed attempt's
 task sends the next one with a countdown. ``attempt`` claims the delivery by its attempt count,
 so a duplicate task is a no-op.
+
+Issue 13 rules: the URL is checked when saved and again before each attempt, and the request
+goes to the address that was checked (``core.messaging.webhook_egress``: https to public
+addresses only, no redirects); the delivery log keeps the status, never the receiver's reply.
+The signing secret is stored sealed (``core.sealing``, tenant-bound), shown to the tenant once.
+Both take a ``WebhookGuard`` that the composition roots (web app, worker) build from settings.
 """
 
 from __future__ import annotations
@@ -25,7 +31,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -33,7 +38,17 @@ from core.context import Context, system_scope
 from core.errors import FieldError, NotFound, ValidationFailed
 from core.messaging.events import PRIVATE_PAYLOAD_FIELDS, WEBHOOK_EVENT_TYPES
 from core.messaging.tables import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from core.messaging.webhook_egress import (
+    EgressRefused,
+    Resolver,
+    pinned_request,
+    resolve_target,
+    system_resolver,
+)
+from core.messaging.webhook_secrets import open_secret, seal_secret
 from core.outbox_relay import Event, Handler
+from core.sealing import Keyring, SealedUnreadable
+from core.settings import Settings
 
 SIGNATURE_HEADER = "Shomei-Signature"
 EVENT_HEADER = "Shomei-Event"
@@ -48,7 +63,22 @@ STALE_CLAIM = timedelta(minutes=15)
 
 PENDING, QUEUED, SENDING = "pending", "queued", "sending"
 DELIVERED, FAILED, CANCELLED = "delivered", "failed", "cancelled"
-LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+@dataclass(frozen=True)
+class WebhookGuard:
+    """What saving an endpoint and sending to it need beyond the context: the keyring that seals
+    signing secrets, whether loopback is allowed, and the resolver the address check uses."""
+
+    keyring: Keyring
+    allow_loopback: bool = False
+    resolver: Resolver = system_resolver
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, resolver: Resolver = system_resolver
+    ) -> WebhookGuard:
+        return cls(Keyring.from_settings(settings), settings.webhook_allow_loopback, resolver)
 
 
 # -- signing ---------------------------------------------------------------------------------
@@ -98,12 +128,14 @@ def _endpoint_view(row: Mapping[str, Any]) -> EndpointView:
     return EndpointView(**{name: row[name] for name in EndpointView.__dataclass_fields__})
 
 
-def _check_endpoint(url: str, event_types: list[str]) -> list[FieldError]:
+async def _check_endpoint(
+    url: str, event_types: list[str], guard: WebhookGuard
+) -> list[FieldError]:
     errors: list[FieldError] = []
-    parts = urlsplit(url)
-    local_http = parts.scheme == "http" and parts.hostname in LOCAL_HOSTS
-    if not (parts.scheme == "https" or local_http) or not parts.hostname:
-        errors.append(FieldError("url", "messaging.webhook.url_invalid"))
+    try:
+        await resolve_target(url, guard.allow_loopback, guard.resolver)
+    except EgressRefused as refused:
+        errors.append(FieldError("url", f"messaging.webhook.{refused.reason}"))
     if not event_types:
         errors.append(FieldError("event_types", "messaging.webhook.events_required"))
     elif event_types != ["*"] and not set(event_types) <= set(WEBHOOK_EVENT_TYPES):
@@ -112,11 +144,17 @@ def _check_endpoint(url: str, event_types: list[str]) -> list[FieldError]:
 
 
 async def create_endpoint(
-    ctx: Context, url: str, event_types: list[str], description: str = ""
+    ctx: Context,
+    url: str,
+    event_types: list[str],
+    description: str = "",
+    *,
+    guard: WebhookGuard,
 ) -> tuple[EndpointView, str]:
-    """Register an endpoint; returns it and its signing secret (shown to the tenant once)."""
+    """Register an endpoint; returns it and its signing secret (shown to the tenant once, kept
+    only sealed). The URL must pass ``webhook_egress`` now; it is checked again at each send."""
     url = url.strip()
-    errors = _check_endpoint(url, event_types)
+    errors = await _check_endpoint(url, event_types, guard)
     if errors:
         raise ValidationFailed(errors)
     secret = "whsec_" + secrets.token_urlsafe(32)
@@ -124,7 +162,7 @@ async def create_endpoint(
         WebhookEndpoint(
             tenant_id=ctx.tenant.id,
             url=url,
-            secret=secret,
+            secret=seal_secret(guard.keyring, ctx.tenant.id, secret),
             event_types=sorted(set(event_types)),
             description=description.strip()[:200],
             active=True,
@@ -299,6 +337,8 @@ async def attempt(
     delivery_id: int,
     expected_attempts: int,
     client: httpx.AsyncClient | None = None,
+    *,
+    guard: WebhookGuard,
 ) -> AttemptOutcome | None:
     """Make attempt number ``expected_attempts + 1``; None when another task already made it
     (or the delivery is finished)."""
@@ -336,7 +376,7 @@ async def attempt(
     if endpoint is None or not endpoint["active"]:
         await _set(ctx, delivery_id, {WebhookDelivery.status: CANCELLED})
         return AttemptOutcome(delivery_id, CANCELLED, None, "endpoint inactive", None)
-    status_code, error, duration_ms = await _post(ctx, endpoint, delivery, client)
+    status_code, error, duration_ms = await _post(ctx, endpoint, delivery, client, guard)
     await WebhookAttempt.insert(
         WebhookAttempt(
             tenant_id=ctx.tenant.id,
@@ -371,27 +411,47 @@ async def _post(
     endpoint: Mapping[str, Any],
     delivery: Mapping[str, Any],
     client: httpx.AsyncClient | None,
+    guard: WebhookGuard,
 ) -> tuple[int | None, str, int]:
+    """One POST to the address checked just now (never a redirect); the error kept for the
+    tenant's log names the status or the kind of failure, never what the receiver answered."""
+    started = time.monotonic()
+    try:
+        target = await resolve_target(endpoint["url"], guard.allow_loopback, guard.resolver)
+    except EgressRefused as refused:
+        return None, f"refused: {refused.reason}", _ms(started)
+    try:
+        secret = open_secret(guard.keyring, ctx.tenant.id, endpoint["secret"])
+    except SealedUnreadable:
+        return None, "refused: secret unreadable", _ms(started)
     body: str = delivery["body"]
     timestamp = int(ctx.clock.now().timestamp())
+    pinned = pinned_request(target)
     headers = {
+        "Host": pinned.host_header,
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": "shomei-webhooks/1",
-        SIGNATURE_HEADER: sign(endpoint["secret"], timestamp, body),
+        SIGNATURE_HEADER: sign(secret, timestamp, body),
         EVENT_HEADER: delivery["event_type"],
         DELIVERY_HEADER: str(delivery["id"]),
     }
-    started = time.monotonic()
     own = client is None
-    http = client or httpx.AsyncClient(timeout=REQUEST_TIMEOUT, follow_redirects=False)
+    http = client or httpx.AsyncClient(
+        timeout=REQUEST_TIMEOUT, follow_redirects=False, trust_env=False
+    )
     try:
-        response = await http.post(endpoint["url"], content=body.encode(), headers=headers)
+        request = http.build_request(
+            "POST", pinned.url, content=body.encode(), headers=headers,
+            extensions=dict(pinned.extensions),
+        )  # fmt: skip
+        response = await http.send(request, follow_redirects=False, stream=True)
+        await response.aclose()  # the reply is never read: it could be an internal page
     except httpx.HTTPError as exc:
-        return None, f"{type(exc).__name__}: {exc}"[:2000], _ms(started)
+        return None, type(exc).__name__, _ms(started)
     finally:
         if own:
             await http.aclose()
-    error = "" if response.is_success else f"HTTP {response.status_code}: {response.text[:500]}"
+    error = "" if response.is_success else f"HTTP {response.status_code}"
     return response.status_code, error, _ms(started)
 
 

@@ -13,7 +13,7 @@ from core.messaging.webhooks import create_endpoint, list_attempts, list_deliver
 from core.outbox_relay import deliver_pending, merge_handlers
 from core.plugins import build_plugin_manager, collect_mapping
 from tests.conftest import make_settings
-from tests.core.messaging.helpers import START, Receiver, branded_tenant, context
+from tests.core.messaging.helpers import START, Receiver, branded_tenant, context, guard
 from workers import celery_app
 from workers.tasks import webhooks as tasks
 
@@ -27,7 +27,8 @@ def clock():
 def sent(monkeypatch, tmp_path, database, clock):
     """The Celery app of the test's settings and clock; tasks sent are recorded, not brokered."""
     pm = build_plugin_manager(load_entrypoints=False)
-    app = celery_app.create_celery(make_settings(tmp_path / "var", database), pm, clock)
+    settings = make_settings(tmp_path / "var", database, webhook_allow_loopback="1")
+    app = celery_app.create_celery(settings, pm, clock)
     calls: list[dict] = []
 
     def record(app_, name, *, args=(), tenant=None, **options):
@@ -54,7 +55,9 @@ async def test_sweep_then_retry_with_countdown_then_replay(sent, clock):
     ctx = context(tenant, clock)
     with Receiver() as receiver:
         with tenant_scope(tenant):
-            _, receiver.secret = await create_endpoint(ctx, receiver.url, ["certificate.issued"])
+            _, receiver.secret = await create_endpoint(
+                ctx, receiver.url, ["certificate.issued"], guard=guard()
+            )
             await outbox.record(ctx, "cert", 1, "certificate.issued", {"serial": "0a"})
             handlers = build_plugin_manager(load_entrypoints=False).hook.register_event_handlers()
             await deliver_pending(tenant, merge_handlers(handlers[::-1]), clock)

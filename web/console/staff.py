@@ -22,6 +22,7 @@ from litestar.params import FromPath
 from core.context import Actor, ActorKind, Context
 from core.db import bound_engine
 from core.errors import FieldError, ValidationFailed
+from core.sealing import Keyring
 from tenants.delegation import MAX_DAYS, current_consent, grant_consent, revoke_consent
 from tenants.logins import AccountKind
 from tenants.password_changes import request_password_reset
@@ -32,7 +33,7 @@ from tenants.tokens import LIFETIMES, TokenPurpose
 from web.console.access import SignedInStaff, not_found, staff
 from web.console.listing import formatter
 from web.console.pages import page
-from web.controllers.auth import by_field, redirect
+from web.controllers.auth import by_field, redirect, web_state
 from web.mail_outbox import PasswordResetMail, password_reset_requested
 from web.pages import translator
 
@@ -77,6 +78,7 @@ async def _invite_mail(request: Request[Any, Any, Any], me: SignedInStaff, email
     system = Actor(ActorKind.SYSTEM, "staff-invite", ip_address=me.ctx.actor.ip_address)
     await password_reset_requested(
         Context(tenant=me.ctx.tenant, actor=system, clock=me.ctx.clock),
+        Keyring.from_settings(web_state(request).settings),
         PasswordResetMail(
             to=email,
             display_name=person.display_name,

@@ -1,7 +1,9 @@
 """Webhooks of the tenant (``/console/webhooks``, ``api_keys.manage``): endpoints (URL, events,
-description; the signing secret shown once, on the page answering the creation), turning an
-endpoint off and on, the delivery log with each attempt, and replay (``workers.tasks.webhooks
-.replay_delivery``: due now, its task sent at once). Rules in ``core.messaging.webhooks``."""
+description; the signing secret shown once, on the page answering the creation, and kept only
+sealed; the URL refused unless it resolves to public addresses, ``core.messaging
+.webhook_egress``), turning an endpoint off and on, the delivery log with each attempt, and
+replay (``workers.tasks.webhooks.replay_delivery``: due now, its task sent at once). Rules in
+``core.messaging.webhooks``."""
 
 from __future__ import annotations
 
@@ -79,7 +81,11 @@ class ConsoleWebhooks(Controller):
         }
         try:
             created = await create_endpoint(
-                me.ctx, form["url"], form["event_types"], form["description"]
+                me.ctx,
+                form["url"],
+                form["event_types"],
+                form["description"],
+                guard=web_state(request).webhooks,
             )
         except ValidationFailed as exc:
             return await _page(request, me, errors=by_field(exc.errors), form=form)

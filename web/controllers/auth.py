@@ -464,7 +464,7 @@ class PasswordResetController(Controller):
                         reset_url=url,
                         expires_at=web.clock.now() + LIFETIMES[TokenPurpose.RESET_PASSWORD],
                     )
-                    await password_reset_requested(ctx, mail)
+                    await password_reset_requested(ctx, Keyring.from_settings(web.settings), mail)
         # the same answer whether or not the address has a login
         return self._page(request, "pages/auth/reset_request.html", email=email, sent=True)
 

@@ -23,7 +23,9 @@ from litestar.response import Redirect
 from core import outbox
 from core.db import bound_engine
 from core.errors import FieldError, ValidationFailed
+from core.messaging.mail_secrets import SEALED, seal_fields
 from core.prefectures import PREFECTURES
+from core.sealing import Keyring
 from tenants.customers import contacts, set_contact, update_customer
 from tenants.email_change import address_in, confirm_email_change, start_email_change
 from tenants.logins import AccountKind
@@ -164,7 +166,11 @@ class PortalAccountController(Controller):
                         "new_email": email,
                         "account_kind": AccountKind.CUSTOMER.value,
                         "account_id": account_id,
-                        "confirm_url": f"{url}/portal/account/email/confirm?{query}",
+                        SEALED: seal_fields(
+                            Keyring.from_settings(request.app.state.web.settings),
+                            me.ctx.tenant.id,
+                            {"confirm_url": f"{url}/portal/account/email/confirm?{query}"},
+                        ),
                     },
                     idempotency_key=f"{EMAIL_CHANGE_REQUESTED}:{token_digest(token)}",
                 )

@@ -10,7 +10,7 @@ from typing import Any
 from celery import Celery, current_app, shared_task
 
 from core.context import Actor, Context, TenantRef, require_tenant
-from core.messaging.webhooks import DueDelivery, attempt, claim_due, replay
+from core.messaging.webhooks import DueDelivery, WebhookGuard, attempt, claim_due, replay
 from workers.runtime import ensure_database, task_clock, tenant_refs
 from workers.signals import send_task
 
@@ -44,11 +44,13 @@ def dispatch_webhooks() -> int:
 
 @shared_task(name=DELIVER, acks_late=True, max_retries=0)
 def deliver_webhook(delivery_id: int, expected_attempts: int) -> str:
-    """One HTTP attempt; on failure the next attempt is sent with the backoff as countdown."""
+    """One HTTP attempt; on failure the next attempt is sent with the backoff as countdown. The
+    URL is checked again here, with the system resolver (``core.messaging.webhook_egress``)."""
     ensure_database()
     tenant = require_tenant()  # opened from the message header by workers.signals
     ctx = Context(tenant, Actor.system("webhooks"), task_clock())
-    outcome = asyncio.run(attempt(ctx, delivery_id, expected_attempts))
+    guard = WebhookGuard.from_settings(current_app.conf.shomei_settings)
+    outcome = asyncio.run(attempt(ctx, delivery_id, expected_attempts, guard=guard))
     if outcome is None:
         return "skipped"
     if outcome.retry_in is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import socket
 import threading
@@ -15,8 +16,12 @@ from aiosmtpd.controller import Controller
 
 from core.clock import FrozenClock
 from core.context import Actor, Context, TenantRef
-from core.messaging.webhooks import SIGNATURE_HEADER, verify
+from core.messaging import mail_secrets
+from core.messaging.webhook_egress import IPAddress
+from core.messaging.webhooks import SIGNATURE_HEADER, WebhookGuard, verify
+from core.sealing import Keyring, associated_data
 from tenants.tables import Tenant
+from tests.conftest import TEST_SECRET
 from tests.tenants.helpers import active_tenant
 
 START = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
@@ -75,6 +80,8 @@ class Receiver:
         self.secret = ""
         self.clock: FrozenClock | None = None  # the sender's clock, for the freshness check
         self.answers: list[int] = []
+        self.reply_body = b"ok"
+        self.reply_headers: dict[str, str] = {}
         self.requests: list[dict[str, Any]] = []
         receiver = self
 
@@ -96,9 +103,11 @@ class Receiver:
                 )
                 code = receiver.answers.pop(0) if receiver.answers else 200
                 self.send_response(code)
-                self.send_header("Content-Length", "2")
+                self.send_header("Content-Length", str(len(receiver.reply_body)))
+                for name, value in receiver.reply_headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(b"ok")
+                self.wfile.write(receiver.reply_body)
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -141,3 +150,33 @@ async def branded_tenant(
 
 def context(tenant: TenantRef, clock: FrozenClock) -> Context:
     return Context(tenant, Actor.system("test"), clock)
+
+
+class NameMap:
+    """A resolver for the webhook address check that never asks DNS: the names it was given map
+    to their addresses, an IP literal to itself, and any other name to 127.0.0.1, so whatever a
+    test sends stays on this machine. ``asked`` lists every lookup."""
+
+    def __init__(self, names: dict[str, list[str]] | None = None) -> None:
+        self.names = dict(names or {})
+        self.asked: list[str] = []
+
+    async def __call__(self, host: str, port: int) -> list[IPAddress]:
+        self.asked.append(host)
+        try:
+            return [ipaddress.ip_address(host)]
+        except ValueError:
+            pass
+        return [ipaddress.ip_address(a) for a in self.names.get(host, ["127.0.0.1"])]
+
+
+def guard(resolver: NameMap | None = None, allow_loopback: bool = True) -> WebhookGuard:
+    """The tests' webhook guard: the tests' secret key, loopback allowed, a ``NameMap``."""
+    return WebhookGuard(Keyring(TEST_SECRET), allow_loopback, resolver or NameMap())
+
+
+def opened_links(payload: dict[str, Any], tenant_id: int) -> dict[str, str]:
+    """The sealed token links of a mail event's payload, opened as the mail step does."""
+    aad = associated_data(tenant_id, mail_secrets.PURPOSE)
+    keyring = Keyring(TEST_SECRET)
+    return {name: keyring.open_text(v, aad) for name, v in payload[mail_secrets.SEALED].items()}

@@ -9,12 +9,14 @@ from core.clock import FrozenClock
 from core.context import tenant_scope
 from core.messaging.events import MAIL_KINDS
 from core.messaging.mail_events import mail_handlers
+from core.messaging.mail_secrets import seal_fields
 from core.messaging.mailer import Mailer, MailRequest, list_messages
 from core.messaging.tables import MailMessage
 from core.outbox_relay import deliver_pending
 from core.plugins import build_plugin_manager
+from core.sealing import Keyring
 from core.tables import OutboxEvent
-from tests.conftest import make_settings
+from tests.conftest import TEST_SECRET, make_settings
 from tests.core.billing.factories import draft
 from tests.core.messaging.helpers import START, SmtpServer, branded_tenant, context
 
@@ -170,7 +172,8 @@ async def test_without_smtp_url_the_mail_is_written_to_var_mail(database, tmp_pa
     tenant = await branded_tenant(clock)
     ctx = context(tenant, clock)
     mailer = mailer_for(tmp_path, database, pm)
-    reset = {"to": "owner@example.jp", "reset_url": "https://x.example.jp/reset?t=abc"}
+    link = {"reset_url": "https://x.example.jp/reset?t=abc"}
+    reset = {"to": "owner@example.jp", "sealed": seal_fields(Keyring(TEST_SECRET), tenant.id, link)}
     with tenant_scope(tenant):
         await outbox.record(ctx, "staff", 1, "auth.password_reset_requested", reset)
         await deliver_pending(tenant, mail_handlers(lambda: mailer), clock)
@@ -221,3 +224,17 @@ async def test_messages_are_listed_newest_first_per_tenant(database, tmp_path, p
     with tenant_scope(other):
         assert await list_messages(context(other, clock)) == []
     assert [m.idempotency_key for m in listed] == ["k2", "k1", "k0"]
+
+
+async def test_a_token_link_in_clear_is_refused_by_the_mail_step(database, tmp_path, pm):
+    """Issue 13, defect 3: a one-time-token link may reach the outbox only sealed."""
+    clock = FrozenClock(START)
+    tenant = await branded_tenant(clock)
+    ctx = context(tenant, clock)
+    mailer = mailer_for(tmp_path, database, pm)
+    clear = {"to": "owner@example.jp", "reset_url": "https://x.example.jp/reset?token=abc"}
+    with tenant_scope(tenant):
+        await outbox.record(ctx, "staff", 2, "auth.password_reset_requested", clear)
+        report = await deliver_pending(tenant, mail_handlers(lambda: mailer), clock)
+        assert report.failed and await list_messages(ctx) == []
+    assert not list((tmp_path / "var" / "mail").glob("*.eml"))

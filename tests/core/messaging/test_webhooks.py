@@ -23,7 +23,7 @@ from core.messaging.webhooks import (
     webhook_handlers,
 )
 from core.outbox_relay import deliver_pending
-from tests.core.messaging.helpers import START, Receiver, branded_tenant, context
+from tests.core.messaging.helpers import START, Receiver, branded_tenant, context, guard
 
 PAID = {"order_id": 77, "total": 11_000, "to": "taro@example.jp", "language": "ja"}
 
@@ -50,7 +50,10 @@ async def test_endpoint_checks(database):
     clock = FrozenClock(START)
     tenant = await branded_tenant(clock)
     with tenant_scope(tenant), pytest.raises(ValidationFailed) as refused:
-        await create_endpoint(context(tenant, clock), "http://example.com/x", ["nope"])
+        await create_endpoint(
+            context(tenant, clock), "http://example.com/x", ["nope"],
+            guard=guard(allow_loopback=False),
+        )  # fmt: skip
     fields = {(e.field, e.message_id) for e in refused.value.errors}
     assert ("url", "messaging.webhook.url_invalid") in fields
     assert ("event_types", "messaging.webhook.events_invalid") in fields
@@ -61,7 +64,7 @@ async def test_a_500_then_200_is_retried_with_backoff_logged_and_replayable(data
     tenant = await branded_tenant(clock)
     ctx = context(tenant, clock)
     with Receiver() as receiver, tenant_scope(tenant):
-        _, secret = await create_endpoint(ctx, receiver.url, ["order.paid"])
+        _, secret = await create_endpoint(ctx, receiver.url, ["order.paid"], guard=guard())
         receiver.secret, receiver.clock = secret, clock
         receiver.answers = [500]
         await outbox.record(ctx, "order", 77, "order.paid", PAID)
@@ -75,13 +78,15 @@ async def test_a_500_then_200_is_retried_with_backoff_logged_and_replayable(data
         [due] = await claim_due(clock.now())
         assert (due.delivery_id, due.attempts) == (delivery.id, 0)
         assert await claim_due(clock.now()) == []  # claimed: not handed out twice
-        first = await attempt(ctx, due.delivery_id, 0)
+        first = await attempt(ctx, due.delivery_id, 0, guard=guard())
         assert first is not None and first.status == "queued"
         assert first.status_code == 500 and first.retry_in == 30
-        assert await attempt(ctx, due.delivery_id, 0) is None  # a duplicate task: no-op
+        assert (
+            await attempt(ctx, due.delivery_id, 0, guard=guard()) is None
+        )  # a duplicate task: no-op
 
         clock.advance(timedelta(seconds=30))
-        second = await attempt(ctx, due.delivery_id, 1)
+        second = await attempt(ctx, due.delivery_id, 1, guard=guard())
         assert second is not None and second.status == "delivered" and second.retry_in is None
 
         log = await list_attempts(ctx, delivery.id)
@@ -93,7 +98,7 @@ async def test_a_500_then_200_is_retried_with_backoff_logged_and_replayable(data
         assert all(a.duration_ms >= 0 for a in log)
 
         again = await replay(ctx, delivery.id)
-        third = await attempt(ctx, again.delivery_id, again.attempts)
+        third = await attempt(ctx, again.delivery_id, again.attempts, guard=guard())
         assert third is not None and third.status == "delivered"
         assert [a.replay for a in await list_attempts(ctx, delivery.id)] == [False, False, True]
 
@@ -112,9 +117,9 @@ async def test_unsubscribed_and_inactive_endpoints_get_nothing(database):
     tenant = await branded_tenant(clock)
     ctx = context(tenant, clock)
     with tenant_scope(tenant):
-        wanted, _ = await create_endpoint(ctx, "https://a.example.jp/h", ["*"])
-        await create_endpoint(ctx, "https://b.example.jp/h", ["invoice.paid"])
-        off, _ = await create_endpoint(ctx, "https://c.example.jp/h", ["order.paid"])
+        wanted, _ = await create_endpoint(ctx, "https://a.example.jp/h", ["*"], guard=guard())
+        await create_endpoint(ctx, "https://b.example.jp/h", ["invoice.paid"], guard=guard())
+        off, _ = await create_endpoint(ctx, "https://c.example.jp/h", ["order.paid"], guard=guard())
         await webhooks.set_endpoint_active(ctx, off.id, False)
         await outbox.record(ctx, "order", 1, "order.paid", {"order_id": 1})
         await deliver_pending(tenant, webhook_handlers(), clock)
@@ -136,13 +141,13 @@ async def test_an_unreachable_receiver_is_given_up_after_a_day(database):
 
     client = httpx.AsyncClient(transport=httpx.MockTransport(refuse))
     with tenant_scope(tenant):
-        await create_endpoint(ctx, "https://down.example.jp/h", ["order.paid"])
+        await create_endpoint(ctx, "https://down.example.jp/h", ["order.paid"], guard=guard())
         await outbox.record(ctx, "order", 2, "order.paid", {"order_id": 2})
         await deliver_pending(tenant, webhook_handlers(), clock)
         [delivery] = await list_deliveries(ctx)
         attempts, outcome = 0, None
         while True:
-            outcome = await attempt(ctx, delivery.id, attempts, client=client)
+            outcome = await attempt(ctx, delivery.id, attempts, client=client, guard=guard())
             assert outcome is not None and outcome.status_code is None
             attempts += 1
             if outcome.retry_in is None:

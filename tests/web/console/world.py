@@ -27,6 +27,7 @@ from tenants.customers import set_contact
 from tenants.staff import add_staff
 from tenants.tables import CustomerUser, StaffRole, StaffUser
 from tests.core.billing.factories import draft
+from tests.core.messaging.helpers import guard
 from tests.core.orders.helpers import make_deps, priced_product
 from tests.tenants.helpers import staff_context, unique
 from tests.web.browser import PASSWORD, Shop, make_shop, on_host, sign_in
@@ -102,7 +103,9 @@ async def _settings_objects(tenant: Tenant, clock: FrozenClock) -> dict[str, int
             StaffUser.email == tenant.staff[StaffRole.READ_ONLY.value]
         )
         key = await create_api_key(ctx, "walk", ["orders:read"])
-        endpoint, _ = await create_endpoint(ctx, "https://hooks.example.jp/shomei", ["*"])
+        endpoint, _ = await create_endpoint(
+            ctx, "https://hooks.example.jp/shomei", ["*"], guard=guard()
+        )
         delivery = WebhookDelivery(
             tenant_id=shop.tenant.id,
             endpoint_id=endpoint.id,

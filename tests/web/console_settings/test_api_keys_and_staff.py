@@ -14,6 +14,7 @@ from tenants.api_keys import authenticate
 from tenants.audit import list_audit
 from tenants.delegation import current_consent
 from tenants.tables import ApiKey, StaffUser
+from tests.core.messaging.helpers import opened_links
 from tests.web.browser import START, browser, browser_settings, make_app, make_shop
 from tests.web.console_settings.people import ROLES, Sessions, make_team, post
 from web.mail_outbox import PASSWORD_RESET_REQUESTED
@@ -132,7 +133,8 @@ async def test_staff_invite_role_and_deactivation(app, teams):
             )
         assert person.role == "support"
         assert [m["payload"]["to"] for m in mails] == ["newcomer@example.jp"]
-        assert "/console/password/reset/confirm?token=" in mails[0]["payload"]["reset_url"]
+        link = opened_links(mails[0]["payload"], a.tenant.id)["reset_url"]
+        assert "/console/password/reset/confirm?token=" in link
 
         changed = await post(owner, "/console/staff", f"/console/staff/{person.id}/role",
                              {"role": "finance"})  # fmt: skip

@@ -7,6 +7,10 @@ import pytest
 
 from core.clock import FrozenClock
 from core.messaging.tables import WebhookDelivery, WebhookEndpoint
+from core.messaging.webhook_secrets import open_secret
+from core.sealing import Keyring
+from tests.conftest import TEST_SECRET
+from tests.core.messaging.helpers import NameMap
 from tests.web.browser import START, browser, browser_settings, make_app, make_shop
 from tests.web.console_settings.people import Sessions, make_team, post
 
@@ -20,7 +24,8 @@ def clock() -> FrozenClock:
 
 @pytest.fixture
 def app(tmp_path, database, clock):
-    return make_app(browser_settings(tmp_path, database), clock=clock)
+    settings = browser_settings(tmp_path, database, webhook_allow_loopback="1")
+    return make_app(settings, clock=clock, webhook_resolver=NameMap())
 
 
 @pytest.fixture
@@ -47,8 +52,10 @@ async def test_endpoint_secret_once_delivery_log_and_replay(app, teams, clock):
         endpoint = (
             await WebhookEndpoint.objects().where(WebhookEndpoint.tenant_id == a.tenant.id).first()
         )
-        assert endpoint.secret in created.text
-        assert endpoint.secret not in (await admin.get(PAGE)).text
+        secret = open_secret(Keyring(TEST_SECRET), a.tenant.id, endpoint.secret)
+        assert secret.startswith("whsec_") and "whsec_" not in endpoint.secret  # kept sealed
+        assert secret in created.text
+        assert secret not in (await admin.get(PAGE)).text
 
         delivery = WebhookDelivery(
             tenant_id=a.tenant.id, endpoint_id=endpoint.id, event_id=1, event_type="order.paid",
@@ -70,3 +77,29 @@ async def test_endpoint_secret_once_delivery_log_and_replay(app, teams, clock):
         assert replayed.status_code == 303
     row = await WebhookDelivery.objects().where(WebhookDelivery.id == delivery.id).first()
     assert row.status == "queued" and row.next_attempt_at == clock.now()
+
+
+async def test_an_internal_endpoint_is_refused_naming_the_url_in_the_users_language(
+    tmp_path, database, teams, clock
+):
+    """Issue 13, defect 2: in production (no loopback) the form refuses every internal URL."""
+    names = NameMap({"metadata.example.test": ["169.254.169.254"]})
+    settings = browser_settings(tmp_path, database, webhook_allow_loopback="0")
+    app = make_app(settings, clock=clock, webhook_resolver=names)
+    a, _ = teams
+    wording = {"ja": "公開アドレスを指していません", "en": "does not point to a public internet"}
+    async with browser(app, a.host) as client:
+        admin = await Sessions(client).as_(a, "admin")
+        for language, text in wording.items():
+            for url in ("https://metadata.example.test/latest/", "https://10.0.0.5/",
+                        "https://[::1]:8443/h", "https://localhost/h"):  # fmt: skip
+                names.names["localhost"] = ["127.0.0.1"]
+                form = {"url": url, "event_types": ["order.paid"]}
+                refused = await post(admin, f"{PAGE}?lang={language}", PAGE, form)
+                assert refused.status_code == 400 and 'id="url-error"' in refused.text, url
+                assert text in refused.text, (language, url)
+            refused = await post(
+                admin, PAGE, PAGE, {"url": "http://localhost:8080/", "event_types": ["*"]}
+            )
+            assert refused.status_code == 400 and 'id="url-error"' in refused.text
+    assert await WebhookEndpoint.count().where(WebhookEndpoint.tenant_id == a.tenant.id) == 0

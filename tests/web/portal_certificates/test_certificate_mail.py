@@ -22,7 +22,7 @@ from core.tables import OutboxEvent
 from tenants.customers import set_contact
 from tenants.tables import Tenant
 from tests.conftest import make_settings
-from tests.core.messaging.helpers import Receiver, SmtpServer
+from tests.core.messaging.helpers import Receiver, SmtpServer, guard
 from tests.web.browser import START, make_shop
 from tests.web.portal_certificates.helpers import shop_customer_id
 from tests.web.portal_certificates.provider_plugin import CODE, certificate_data
@@ -99,7 +99,7 @@ async def test_issued_certificate_is_mailed_in_ja_and_en_and_reaches_webhooks(
     with Receiver() as receiver:
         with tenant_scope(shop.tenant):
             _, secret = await create_endpoint(
-                ctx, receiver.url, ["entitlement.issued", "certificate.issued"]
+                ctx, receiver.url, ["entitlement.issued", "certificate.issued"], guard=guard()
             )
         receiver.secret, receiver.clock = secret, clock
 
@@ -123,7 +123,7 @@ async def test_issued_certificate_is_mailed_in_ja_and_en_and_reaches_webhooks(
                 report = await deliver_pending(english.tenant, handlers, clock)
                 assert not report.failed, report
             for due in await claim_due(clock.now()):
-                await attempt(ctx, due.delivery_id, due.attempts)
+                await attempt(ctx, due.delivery_id, due.attempts, guard=guard())
 
     messages = smtp.inbox.messages()
     assert len(messages) == 2, [str(m["Subject"]) for m in messages]

@@ -12,7 +12,7 @@ from core.context import tenant_scope
 from core.messaging.webhooks import attempt, claim_due, create_endpoint, webhook_handlers
 from core.outbox_relay import deliver_pending, merge_handlers
 from core.plugins import build_plugin_manager
-from tests.core.messaging.helpers import Receiver
+from tests.core.messaging.helpers import Receiver, guard
 from tests.core.orders.helpers import TestPlugin
 from tests.plugins.bank_transfer.builder import Transfer, notice_file
 from tests.tenants.helpers import staff_context
@@ -55,6 +55,7 @@ async def test_paid_and_issued_reach_the_panel_with_the_session_metadata(app, se
                     ctx,
                     receiver.url,
                     ["checkout_session.order_paid", "checkout_session.entitlement_issued"],
+                    guard=guard(),
                 )
             receiver.secret, receiver.clock = secret, clock
             created = await client.post(
@@ -91,7 +92,7 @@ async def test_paid_and_issued_reach_the_panel_with_the_session_metadata(app, se
         await deliver_pending(store.shop.tenant, handlers, clock)  # a redelivery adds nothing
         with tenant_scope(store.shop.tenant):
             for due in await claim_due(clock.now()):
-                await attempt(ctx, due.delivery_id, due.attempts)
+                await attempt(ctx, due.delivery_id, due.attempts, guard=guard())
 
     sent = sorted(receiver.requests, key=lambda request: request["json"]["type"])
     assert [request["json"]["type"] for request in sent] == [
