@@ -3,6 +3,7 @@ one else) with an append-only file, and a beat plugin installed as an entry poin
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from pathlib import Path
@@ -10,6 +11,17 @@ from pathlib import Path
 import redis
 
 from tests.processes import free_port, stop
+
+
+def real_time_env() -> dict[str, str]:
+    """This environment without libfaketime: a server the tests start (Redis) keeps the real
+    time, as the machine's own PostgreSQL and Redis do in the date-shifted pass (scripts/test);
+    redis-server refuses to start under a faked clock."""
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if name != "LD_PRELOAD" and not name.startswith("FAKETIME")
+    }
 
 
 class OwnRedis:
@@ -33,6 +45,7 @@ class OwnRedis:
             stdout=(self.folder / "redis.log").open("ab"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            env=real_time_env(),
         )  # fmt: skip
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
