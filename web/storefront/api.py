@@ -16,6 +16,7 @@ from litestar.params import Body, FromPath
 from core.context import Context
 from core.orders.lines import LineInput
 from web.api.auth import principal
+from web.api.fields import MAX_LINES, Count, Id, items
 from web.api.guards import requires_scope
 from web.storefront.hosted import (
     DEFAULT_MINUTES,
@@ -52,11 +53,11 @@ SESSION_EXAMPLE = {
 class SessionLineIn:
     """quantity x product x term x additional FQDNs x wildcard names"""
 
-    product_id: int = field(metadata={"description": "A product of this tenant's catalog"})
-    quantity: int = 1
-    term_months: int = 12
-    fqdns: int = field(default=0, metadata={"description": "Additional names beyond the first"})
-    wildcards: int = 0
+    product_id: Id = field(metadata={"description": "A product of this tenant's catalog"})
+    quantity: Count = 1
+    term_months: Count = 12
+    fqdns: Count = field(default=0, metadata={"description": "Additional names beyond the first"})
+    wildcards: Count = 0
 
 
 @dataclass
@@ -66,7 +67,7 @@ class CheckoutSessionIn:
     ``organization_name``) prefills the sign-in and sign-up forms; ``metadata`` (at most 20
     string values) comes back in the session and in the ``order.paid`` webhook."""
 
-    lines: list[SessionLineIn]
+    lines: items(SessionLineIn, MAX_LINES, min_items=1)
     success_url: str = field(metadata={"examples": ["https://panel.example-hosting.jp/ssl/done"]})
     cancel_url: str = field(metadata={"examples": ["https://panel.example-hosting.jp/ssl"]})
     customer: dict[str, str] = field(default_factory=dict)
