@@ -96,3 +96,12 @@ async def test_deep_json_and_odd_keys_are_refused(api, settings, clock):
     for key in ("shomei_abc_秘密", "shomei_" + "x" * 5_000, "shomei_a\tb_c"):
         refused = await api.get("/api/v1/orders", headers={"X-API-Key": key.encode()})
         assert refused.status_code == 401, refused.text
+
+
+async def test_a_zengin_file_with_nul_is_refused_naming_the_file(api, settings, clock):
+    from tests.plugins.bank_transfer.builder import Transfer, notice_file
+
+    shop = await api_tenant(settings, clock)
+    data = notice_file([Transfer(1_000, "ﾀﾞﾚｶ\x00ｻﾝ")])
+    response = await api.post("/api/v1/bank-transfers/imports", content=data, headers=shop.headers)
+    assert response.status_code == 422 and _fields(response) == ["file"], response.text
