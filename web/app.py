@@ -25,6 +25,7 @@ from core.logs import configure_logging
 from core.plugins import Registry, build_plugin_manager, collect_list, piccolo_app_modules
 from core.settings import Settings, get_settings
 from core.templating import build_environment
+from web.api.errors import routing_error
 from web.api.routes import API_PREFIX, api_router
 from web.areas import browser_routers
 from web.controllers.health import HealthController
@@ -127,6 +128,7 @@ def create_app(
         ],
         request_max_body_size=MAX_BODY_BYTES,
         after_exception=[log_exception],
+        exception_handlers={HTTPException: routing_error},
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(pages)),
         openapi_config=OpenAPIConfig(
             title="shomei API",

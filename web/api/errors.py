@@ -14,6 +14,7 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions.responses import create_exception_response
 
 from core.errors import FieldError, ValidationFailed
 from core.i18n import Translator
@@ -107,5 +108,17 @@ def http_error(request: Request, exc: HTTPException) -> Response[Any]:
     """Litestar's own refusals (403 of a guard, 405, 413…) in the same shape."""
     if exc.status_code >= 500:
         raise exc
-    code = {403: "api.forbidden", 413: "api.body_too_large"}.get(exc.status_code, "api.refused")
+    code = {403: "api.forbidden", 404: "api.not_found", 413: "api.body_too_large"}.get(
+        exc.status_code, "api.refused"
+    )
     return error_response(request, exc.status_code, [FieldError("request", code)])
+
+
+def routing_error(request: Request, exc: HTTPException) -> Response[Any]:
+    """App-wide: a path no route matches (404) or a method it lacks (405) under ``/api/`` is
+    answered in the API's shape; everywhere else as Litestar answers it."""
+    if request.url.path.startswith("/api/") and exc.status_code < 500:
+        response = http_error(request, exc)
+        response.headers.update(exc.headers or {})
+        return response
+    return create_exception_response(request, exc)

@@ -36,6 +36,7 @@ from web.api.examples import (
     QUOTE_SENT,
     SEND_IN,
     body,
+    errors,
     ok,
 )
 from web.api.fields import MAX_LINES, Amount, Id, PathId, items, text
@@ -180,7 +181,9 @@ class QuoteController(Controller):
     ) -> QuoteView:
         return await update_quote(ctx, quote_id, data.request(), order_deps)
 
-    @delete("/{quote_id:int}", summary="Delete a quote for good", guards=[WRITE])
+    @delete(
+        "/{quote_id:int}", summary="Delete a quote for good", guards=[WRITE], responses=errors()
+    )
     async def remove(self, ctx: NamedDependency[Context], quote_id: PathId) -> None:
         await delete_quote(ctx, quote_id)
 

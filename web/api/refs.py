@@ -11,6 +11,7 @@ route, so a route outside these routers, or a new kind of id, fails it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -61,10 +62,11 @@ async def _references(connection: ASGIConnection[Any, Any, Any, Any]) -> list[tu
     ]
     if connection.scope.get("method") in ("POST", "PUT", "PATCH"):
         request: Request[Any, Any, Any] = Request(connection.scope, connection.receive)
-        if request.content_type[0] == "application/json" and await request.body():
+        body = await request.body()
+        if request.content_type[0] == "application/json" and body:
             try:
-                decoded = await request.json()
-            except ValueError:  # malformed JSON: the body parser answers 400
+                decoded = json.loads(body)
+            except (ValueError, RecursionError):  # malformed JSON: the body parser answers 400
                 decoded = None
             found.extend(_found_in(decoded, ""))
     return found

@@ -11,12 +11,13 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
-from litestar.params import Body, FromPath
+from litestar.params import Body, PathParameter
 
 from core.context import Context
 from core.orders.lines import LineInput
 from web.api.auth import principal
-from web.api.fields import MAX_LINES, Count, Id, items
+from web.api.examples import errors
+from web.api.fields import MAX_LINES, NO_NUL, Count, Id, items
 from web.api.guards import requires_scope
 from web.storefront.hosted import (
     DEFAULT_MINUTES,
@@ -115,11 +116,12 @@ class CheckoutSessionController(Controller):
         guards=[requires_scope("orders:write")],
         status_code=201,
         responses={
+            **errors(),
             201: ResponseSpec(
                 data_container=CheckoutSessionOut,
                 description="The new session",
                 examples=[Example(summary="An open session", value=SESSION_EXAMPLE)],
-            )
+            ),
         },
     )
     async def create(
@@ -153,6 +155,7 @@ class CheckoutSessionController(Controller):
         description="`open`, `complete` (with `order_id`) or `expired`.",
         guards=[requires_scope("orders:read")],
         responses={
+            **errors(),
             200: ResponseSpec(
                 data_container=CheckoutSessionOut,
                 description="The session",
@@ -167,14 +170,14 @@ class CheckoutSessionController(Controller):
                         },
                     )
                 ],
-            )
+            ),
         },
     )
     async def read(
         self,
         ctx: NamedDependency[Context],
         request: Request[Any, Any, Any],
-        session_id: FromPath[str],
+        session_id: Annotated[str, PathParameter(max_length=100, pattern=NO_NUL)],
     ) -> CheckoutSessionOut:
         settings = request.app.state.web.settings
         return CheckoutSessionOut.of(await get_session(ctx, settings, session_id))
