@@ -62,8 +62,9 @@ async def _references(connection: ASGIConnection[Any, Any, Any, Any]) -> list[tu
     ]
     if connection.scope.get("method") in ("POST", "PUT", "PATCH"):
         request: Request[Any, Any, Any] = Request(connection.scope, connection.receive)
-        body = await request.body()
-        if request.content_type[0] == "application/json" and body:
+        # JSON only: a multipart body must stay unread for the handler's form parser
+        body = await request.body() if request.content_type[0] == "application/json" else b""
+        if body:
             try:
                 decoded = json.loads(body)
             except (ValueError, RecursionError):  # malformed JSON: the body parser answers 400
