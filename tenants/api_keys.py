@@ -81,6 +81,9 @@ class ApiKeyPrincipal:
         return scope in self.scopes
 
 
+MAX_KEY_LENGTH = 200  # far longer than any key this module makes
+
+
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("ascii")).hexdigest()
 
@@ -145,6 +148,8 @@ async def authenticate(key: str, clock: Clock) -> ApiKeyPrincipal:
     ``api_key_invalid`` (malformed, unknown or wrong secret), ``api_key_revoked``,
     ``api_key_expired``, ``tenant_not_active``."""
     parts = key.strip().split("_", 2)
+    if not key.isascii() or not key.isprintable() or len(key) > MAX_KEY_LENGTH:
+        refuse("api_key", "tenants.api_key_invalid")
     if len(parts) != 3 or parts[0] != TAG or not parts[1] or not parts[2]:
         refuse("api_key", "tenants.api_key_invalid")
     row = await ApiKey.objects().where(ApiKey.prefix == parts[1]).first()

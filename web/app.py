@@ -31,6 +31,7 @@ from web.controllers.health import HealthController
 from web.controllers.home import HomeController
 from web.csrf import csrf_middleware
 from web.i18n import web_catalogs
+from web.input_limits import MAX_BODY_BYTES, input_limits_middleware
 from web.middleware import request_id_middleware
 from web.openapi_docs import OfflineDocsPlugin
 from web.ratelimit import MemoryStore, RateLimiter, RedisStore
@@ -116,7 +117,13 @@ def create_app(
         ],
         state=State({"web": web_state}),
         lifespan=[lifespan],
-        middleware=[request_id_middleware, session_middleware, csrf_middleware],
+        middleware=[
+            request_id_middleware,
+            input_limits_middleware,
+            session_middleware,
+            csrf_middleware,
+        ],
+        request_max_body_size=MAX_BODY_BYTES,
         before_send=[add_security_headers],
         exception_handlers={Exception: unhandled},
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(pages)),

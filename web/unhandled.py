@@ -16,12 +16,14 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, InternalServerException
 from litestar.exceptions.responses import create_exception_response
 
+from web.api.errors import routing_error
+
 log = logging.getLogger("shomei.web")
 
 
 def unhandled(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if isinstance(exc, HTTPException) and exc.status_code < 500:
-        return create_exception_response(request, exc)
+        return routing_error(request, exc)  # in the API's shape under /api/
     log.error("unhandled error", exc_info=exc, extra={"path": request.url.path})
     answer = exc if isinstance(exc, HTTPException) else InternalServerException()
     return create_exception_response(request, answer)

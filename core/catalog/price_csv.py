@@ -4,6 +4,8 @@ Accepted files (see docs/orders.md): UTF-8 (with or without BOM) or Shift_JIS (c
 Japanese Excel saves), comma- or tab-separated, a header row naming the columns in Japanese
 or English. Required: 製品名/product_name, 定価/list_price, 割引率/discount_rate,
 提供価格/offered_price. Optional: 年数/years or term_months, 種別/item, 製品コード/product_code.
+At most ``MAX_ROWS`` data rows; no NUL character; a cell no longer than its column
+(``MAX_LENGTHS``); prices up to ``MAX_YEN``.
 Without a term column the term comes from the name (``(1年間有効)``, ``(複数年プラン3年間)``);
 without an item column ``追加FQDN`` / ``追加ワイルドカード`` in the name say the row prices one
 additional name or one wildcard name. Row numbers are the file's line numbers (header = 1).
@@ -42,6 +44,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("product_name", "list_price", "discount_rate", "offered_price")
 MAX_YEARS = 6
+MAX_ROWS = 10_000  # a price table lists products x terms x items: a few hundred rows
+MAX_YEN = 2**31 - 1  # an integer column
+MAX_LENGTHS = {"product_name": 255, "product_code": 64}
 _TERM_IN_NAME = re.compile(
     r"[(\uff08]\s*(?:(\d+)\s*年間有効|複数年プラン\s*(\d+)\s*年間)\s*[)\uff09]"
 )  # half- or full-width brackets
@@ -63,15 +68,27 @@ class PriceRow:
 
 
 def decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp932")
+    """UTF-8 (with or without BOM), else Shift_JIS; neither, or a NUL inside: refused."""
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:
+            raise ValidationFailed([FieldError("file", "catalog.price_csv.nul")])
+        return text
+    raise ValidationFailed([FieldError("file", "catalog.price_csv.encoding")])
 
 
 def parse_price_table(data: bytes) -> list[PriceRow]:
     """Every row of the file, or ValidationFailed naming each bad row's number and column."""
-    text = decode(data)
+    try:
+        return _parse(decode(data))
+    except csv.Error:  # a cell over csv's field size limit, a stray quote
+        raise ValidationFailed([FieldError("file", "catalog.price_csv.malformed")]) from None
+
+
+def _parse(text: str) -> list[PriceRow]:
     first_line = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text), delimiter="\t" if "\t" in first_line else ",")
     header = next(reader, None)
@@ -98,6 +115,10 @@ def parse_price_table(data: bytes) -> list[PriceRow]:
     for cells in reader:
         if not any(cell.strip() for cell in cells):
             continue
+        if len(rows) + len(errors) >= MAX_ROWS:
+            raise ValidationFailed(
+                [FieldError("file", "catalog.price_csv.too_many_rows", {"limit": MAX_ROWS})]
+            )
         row, row_errors = _row(reader.line_num, cells, index)
         errors.extend(row_errors)
         if row is None:
@@ -126,8 +147,10 @@ def _row(
     errors: list[FieldError] = []
     raw_name = cell("product_name")
     name, item, term = _split_name(raw_name)
-    if not name:
+    if not name or len(name) > MAX_LENGTHS["product_name"]:
         errors.append(_error(number, "product_name", index))
+    if len(cell("product_code")) > MAX_LENGTHS["product_code"]:
+        errors.append(_error(number, "product_code", index))
     if cell("item"):
         item = ITEMS.get(cell("item").lower())
         if item is None:
@@ -181,12 +204,13 @@ def _term(cell: Callable[[str], str], years_in_name: int | None) -> int | None:
 
 
 def _int(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 6 else None
 
 
 def _yen(text: str) -> int | None:
     cleaned = text.replace(",", "").replace("¥", "").replace("￥", "").replace("円", "").strip()
-    return int(cleaned) if cleaned.isdigit() else None
+    value = int(cleaned) if cleaned.isascii() and cleaned.isdigit() else None
+    return value if value is not None and value <= MAX_YEN else None
 
 
 def _rate(text: str) -> str | None:
@@ -194,7 +218,7 @@ def _rate(text: str) -> str | None:
         value = Decimal(text.rstrip("%").strip())
     except InvalidOperation:
         return None
-    if not value.is_finite() or not 0 <= value <= 100:
+    if not value.is_finite() or not 0 <= value <= 100 or len(str(value)) > 16:
         return None
     return str(value)
 

@@ -25,6 +25,9 @@ IMPORTERS = (ActorKind.OPERATOR, ActorKind.SYSTEM)
 """Who may set a price table: the tenant's own staff only read it."""
 
 
+INSERT_BATCH = 1_000  # rows per INSERT: 10 columns each
+
+
 @dataclass(frozen=True)
 class ImportResult:
     contract_id: int
@@ -103,23 +106,23 @@ async def import_price_table(
                 )
                 .run()
             )
-        await WholesalePrice.insert(
-            *[
-                WholesalePrice(
-                    tenant_id=ctx.tenant.id,
-                    contract_id=contract_id,
-                    row_number=r.row_number,
-                    product_name=r.product_name,
-                    product_code=r.product_code,
-                    item=r.item,
-                    term_months=r.term_months,
-                    list_price=r.list_price,
-                    discount_rate=r.discount_rate,
-                    offered_price=r.offered_price,
-                )
-                for r in rows
-            ]
-        ).run()
+        prices = [
+            WholesalePrice(
+                tenant_id=ctx.tenant.id,
+                contract_id=contract_id,
+                row_number=r.row_number,
+                product_name=r.product_name,
+                product_code=r.product_code,
+                item=r.item,
+                term_months=r.term_months,
+                list_price=r.list_price,
+                discount_rate=r.discount_rate,
+                offered_price=r.offered_price,
+            )
+            for r in rows
+        ]
+        for start in range(0, len(prices), INSERT_BATCH):  # bind parameters stay < 32,767
+            await WholesalePrice.insert(*prices[start : start + INSERT_BATCH]).run()
     return ImportResult(contract_id, len(rows), changed=True)
 
 

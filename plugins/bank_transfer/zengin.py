@@ -61,6 +61,10 @@ def read_fields(record: bytes, fields: tuple[L.Field, ...], number: int) -> dict
             raise ZenginError(
                 "encoding", number, f"{field.name} (columns {field.start}-{field.end}) is not cp932"
             ) from None
+        if "\x00" in text:
+            raise ZenginError(
+                "encoding", number, f"{field.name} (columns {field.start}-{field.end}) holds NUL"
+            )
         if field.kind == "N":
             text = text.strip()
             if text and not text.isdigit():

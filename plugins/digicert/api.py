@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post, put
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, FromQuery, HeaderParameter
+from litestar.params import FromQuery, HeaderParameter
 from litestar.router import Router
 
 from core.context import Context
@@ -39,6 +39,7 @@ from plugins.digicert.vouchers import (
 )
 from tenants.credentials import Keyring
 from web.api.examples import body, ok
+from web.api.fields import MAX_LINES, Count, PathId, items, text
 from web.api.guards import requires_scope
 
 PREFIX = "/api/v1/digicert"
@@ -48,19 +49,21 @@ WRITE = requires_scope("orders:write")
 
 @dataclass
 class VoucherLineBody:
-    product: str = field(metadata={"examples": ["ssl_basic"]})
-    quantity: int = 1
-    years: int = 1
-    fqdns: int = 1
-    wildcards: int = 0
+    product: text(64, min_length=1) = field(metadata={"examples": ["ssl_basic"]})
+    quantity: Count = 1
+    years: Count = 1
+    fqdns: Count = 1
+    wildcards: Count = 0
 
 
 @dataclass
 class VoucherOrderBody:
-    payment_method: str = field(metadata={"examples": ["bank_transfer", "balance", "card"]})
-    lines: list[VoucherLineBody]
-    customer_name: str = ""
-    notes: str = ""
+    payment_method: text(16, min_length=1) = field(
+        metadata={"examples": ["bank_transfer", "balance", "card"]}
+    )
+    lines: items(VoucherLineBody, MAX_LINES, min_items=1)
+    customer_name: text(255) = ""
+    notes: text(4000) = ""
 
 
 IdempotencyKey = Annotated[
@@ -171,7 +174,7 @@ class VoucherOrderController(Controller):
         guards=[READ],
         responses=ok(VoucherOrderView, ex.VOUCHER_ORDER),
     )
-    async def get_one(self, ctx: Ctx, voucher_order_id: FromPath[int]) -> VoucherOrderView:
+    async def get_one(self, ctx: Ctx, voucher_order_id: PathId) -> VoucherOrderView:
         return await get_voucher_order(ctx, voucher_order_id)
 
     @get(
@@ -180,7 +183,7 @@ class VoucherOrderController(Controller):
         guards=[READ],
         responses=ok(str, ex.CODES_CSV, media_type="text/csv"),
     )
-    async def codes_csv(self, ctx: Ctx, voucher_order_id: FromPath[int]) -> Response[bytes]:
+    async def codes_csv(self, ctx: Ctx, voucher_order_id: PathId) -> Response[bytes]:
         return _csv(
             await exports.order_codes_csv(ctx, voucher_order_id), f"voucher-{voucher_order_id}.csv"
         )
@@ -191,7 +194,7 @@ class VoucherOrderController(Controller):
         guards=[WRITE],
         responses=ok(VoucherOrderView, ex.CANCELLED_ORDER),
     )
-    async def cancel(self, ctx: Ctx, api: Api, voucher_order_id: FromPath[int]) -> VoucherOrderView:
+    async def cancel(self, ctx: Ctx, api: Api, voucher_order_id: PathId) -> VoucherOrderView:
         await order_row(ctx, voucher_order_id)  # another tenant's order: 404 before anything else
         async with await api.open() as client:
             return await cancel_voucher_order(ctx, client, voucher_order_id)
@@ -202,7 +205,7 @@ class VoucherOrderController(Controller):
         guards=[WRITE],
         responses=ok(VoucherOrderView, ex.VOUCHER_ORDER, status=201),
     )
-    async def reissue(self, ctx: Ctx, api: Api, code_id: FromPath[int]) -> VoucherOrderView:
+    async def reissue(self, ctx: Ctx, api: Api, code_id: PathId) -> VoucherOrderView:
         await get_code(ctx, code_id)  # another tenant's code: 404 before anything else
         async with await api.open() as client:
             return await reissue_code(ctx, client, code_id)
@@ -218,23 +221,12 @@ def upstream_failed(request: Request[Any, Any, Any], exc: CertCentralError) -> R
 
 
 def digicert_router() -> Router:
-    from core.errors import NotFound, ValidationFailed
     from plugins.digicert.api_certificates import HANDLERS
-    from web.api.auth import api_key_middleware
-    from web.api.deps import provide_ctx
-    from web.api.errors import not_found, validation_failed
+    from web.api.routes import tenant_api_router
 
-    return Router(
-        path=PREFIX,
-        route_handlers=[VoucherOrderController, *HANDLERS],
-        middleware=[api_key_middleware],
-        dependencies={
-            "ctx": Provide(provide_ctx, sync_to_thread=False),
-            "api": Provide(provide_upstream, sync_to_thread=False),
-        },
-        exception_handlers={
-            ValidationFailed: validation_failed,
-            NotFound: not_found,
-            CertCentralError: upstream_failed,
-        },
+    return tenant_api_router(
+        PREFIX,
+        [VoucherOrderController, *HANDLERS],
+        dependencies={"api": Provide(provide_upstream, sync_to_thread=False)},
+        exception_handlers={CertCentralError: upstream_failed},
     )

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from litestar import Controller, Response, get, post, put
-from litestar.params import FromPath, FromQuery
+from litestar.params import QueryParameter
 
 from plugins.digicert import api_examples as ex
 from plugins.digicert import redemption
@@ -27,36 +27,47 @@ from plugins.digicert.downloads import p7b_response, pem_response
 from plugins.digicert.redemption import RedemptionView
 from plugins.digicert.views import VoucherOrderView
 from web.api.examples import body, ok
+from web.api.fields import NO_NUL, Count, Id, PathId, items, text
+
+Csr = text(20_000, min_length=1)
+CouponNumber = Annotated[
+    str, QueryParameter(name="number", min_length=1, max_length=64, pattern=NO_NUL)
+]
+
+
+Coupons = items(text(16, min_length=1), 100, min_items=1)
 
 
 @dataclass
 class ConvertBody:
-    coupons: list[str] = field(metadata={"examples": [["1234567890123456"]]})
+    coupons: items(text(16, min_length=1), 100, min_items=1) = field(
+        metadata={"examples": [["1234567890123456"]]}
+    )
 
 
 @dataclass
 class RedeemBody:
-    code: str
-    csr: str
-    organization_name: str
-    dcv_method: str = "http-token"
-    customer_id: int | None = None
+    code: text(64, min_length=1)
+    csr: Csr
+    organization_name: text(255, min_length=1)
+    dcv_method: text(32) = "http-token"
+    customer_id: Id | None = None
 
 
 @dataclass
 class CsrBody:
-    csr: str
+    csr: Csr
 
 
 @dataclass
 class DirectOrderBody:
-    product: str
-    years: int
-    csr: str
-    organization_name: str
-    payment_method: str = "bank_transfer"
-    dcv_method: str = "http-token"
-    customer_id: int | None = None
+    product: text(64, min_length=1)
+    years: Count
+    csr: Csr
+    organization_name: text(255, min_length=1)
+    payment_method: text(16, min_length=1) = "bank_transfer"
+    dcv_method: text(32) = "http-token"
+    customer_id: Id | None = None
 
 
 class CouponController(Controller):
@@ -69,7 +80,7 @@ class CouponController(Controller):
         guards=[READ],
         responses=ok(CouponStatus, ex.COUPON),
     )
-    async def status(self, ctx: Ctx, api: Api, number: FromQuery[str]) -> CouponStatus:
+    async def status(self, ctx: Ctx, api: Api, number: CouponNumber) -> CouponStatus:
         async with await api.open() as client:
             return await check_coupon(ctx, client, number)
 
@@ -113,7 +124,7 @@ class DirectOrderController(Controller):
         guards=[READ],
         responses=ok(DirectOrderView, ex.DIRECT_ORDER),
     )
-    async def get_one(self, ctx: Ctx, direct_order_id: FromPath[int]) -> DirectOrderView:
+    async def get_one(self, ctx: Ctx, direct_order_id: PathId) -> DirectOrderView:
         return await get_direct_order(ctx, direct_order_id)
 
 
@@ -143,7 +154,7 @@ class RedemptionController(Controller):
         guards=[READ],
         responses=ok(RedemptionView, ex.CERTIFICATE),
     )
-    async def get_one(self, ctx: Ctx, redemption_id: FromPath[int]) -> RedemptionView:
+    async def get_one(self, ctx: Ctx, redemption_id: PathId) -> RedemptionView:
         return await redemption.get_redemption(ctx, redemption_id)
 
     @put(
@@ -152,7 +163,7 @@ class RedemptionController(Controller):
         guards=[WRITE],
         responses=ok(RedemptionView, ex.CERTIFICATE),
     )
-    async def check(self, ctx: Ctx, api: Api, redemption_id: FromPath[int]) -> RedemptionView:
+    async def check(self, ctx: Ctx, api: Api, redemption_id: PathId) -> RedemptionView:
         await redemption.get_redemption(ctx, redemption_id)
         async with await api.open() as client:
             return await redemption.poll(ctx, client, redemption_id)
@@ -163,7 +174,7 @@ class RedemptionController(Controller):
         guards=[READ],
         responses=ok(str, ex.PEM_CHAIN, media_type="application/x-pem-file"),
     )
-    async def pem(self, ctx: Ctx, redemption_id: FromPath[int]) -> Response[str]:
+    async def pem(self, ctx: Ctx, redemption_id: PathId) -> Response[str]:
         view = await redemption.get_redemption(ctx, redemption_id)
         return pem_response(view)
 
@@ -173,7 +184,7 @@ class RedemptionController(Controller):
         guards=[READ],
         responses=ok(str, ex.P7B, media_type="application/x-pkcs7-certificates"),
     )
-    async def p7b(self, ctx: Ctx, api: Api, redemption_id: FromPath[int]) -> Response[bytes]:
+    async def p7b(self, ctx: Ctx, api: Api, redemption_id: PathId) -> Response[bytes]:
         view = await redemption.get_redemption(ctx, redemption_id)
         async with await api.open() as client:
             return await p7b_response(client, view)
@@ -188,7 +199,7 @@ class RedemptionController(Controller):
         self,
         ctx: Ctx,
         api: Api,
-        redemption_id: FromPath[int],
+        redemption_id: PathId,
         data: Annotated[CsrBody, body({"csr": ex.CSR})],
     ) -> RedemptionView:
         await redemption.get_redemption(ctx, redemption_id)
@@ -201,7 +212,7 @@ class RedemptionController(Controller):
         guards=[WRITE],
         responses=ok(RedemptionView, {**ex.CERTIFICATE, "status": "cancelled"}),
     )
-    async def cancel(self, ctx: Ctx, api: Api, redemption_id: FromPath[int]) -> RedemptionView:
+    async def cancel(self, ctx: Ctx, api: Api, redemption_id: PathId) -> RedemptionView:
         await redemption.get_redemption(ctx, redemption_id)
         async with await api.open() as client:
             return await redemption.cancel_certificate(ctx, client, redemption_id)

@@ -23,9 +23,9 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Router, get, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
-from litestar.params import FromPath, HeaderParameter
+from litestar.params import HeaderParameter
 
 from core.context import Context
 from core.contracts.common import PluginAccount
@@ -47,6 +47,7 @@ from tenants.credentials import Keyring
 from tenants.provider_accounts import plugin_account
 from web.api.customer_payments import known_customer
 from web.api.examples import body, ok
+from web.api.fields import Id, PathId
 from web.api.guards import requires_scope
 
 log = logging.getLogger("shomei.payments")
@@ -168,7 +169,7 @@ class WalletController(Controller):
     async def open(
         self,
         ctx: NamedDependency[Context],
-        customer_id: FromPath[int],
+        customer_id: PathId,
         data: Annotated[OpenWalletIn, body(ex.OPEN_IN)],
     ) -> WalletOut:
         await known_customer(ctx, customer_id)
@@ -180,7 +181,7 @@ class WalletController(Controller):
         guards=[requires_scope("customers:read")],
         responses=ok(WalletOut, ex.WALLET),
     )
-    async def show(self, ctx: NamedDependency[Context], customer_id: FromPath[int]) -> WalletOut:
+    async def show(self, ctx: NamedDependency[Context], customer_id: PathId) -> WalletOut:
         await known_customer(ctx, customer_id)
         return await wallet_out(ctx, await ledger.find_wallet(ctx, customer_id=customer_id))
 
@@ -199,7 +200,7 @@ class WalletController(Controller):
         self,
         request: Request[Any, Any, Any],
         ctx: NamedDependency[Context],
-        customer_id: FromPath[int],
+        customer_id: PathId,
         data: Annotated[TopupIn, body(ex.TOPUP_IN)],
         idempotency_key: IdempotencyKey,
     ) -> TopupOut:
@@ -251,7 +252,7 @@ class WalletController(Controller):
 
 @dataclass
 class StartIn:
-    order_id: int
+    order_id: Id
 
 
 @dataclass
@@ -342,7 +343,7 @@ class WalletPaymentController(Controller):
         self,
         request: Request[Any, Any, Any],
         ctx: NamedDependency[Context],
-        payment_id: FromPath[int],
+        payment_id: PathId,
         data: Annotated[AuthenticateIn, body(ex.AUTHENTICATE_IN)],
     ) -> WalletPaymentOut:
         payment = await pending_payment(ctx, payment_id)
@@ -363,7 +364,7 @@ class WalletPaymentController(Controller):
         self,
         request: Request[Any, Any, Any],
         ctx: NamedDependency[Context],
-        payment_id: FromPath[int],
+        payment_id: PathId,
         data: Annotated[ConfirmIn, body(ex.CONFIRM_IN)],
     ) -> ConfirmOut:
         return await confirm_payment(
@@ -418,17 +419,9 @@ async def confirm_payment(
 
 
 def wallet_router() -> Router:
-    from web.api.auth import api_key_middleware
-    from web.api.deps import provide_ctx
-    from web.api.errors import not_found, validation_failed
+    from web.api.routes import tenant_api_router
 
-    return Router(
-        path="/api/v1",
-        route_handlers=[WalletController, WalletPaymentController],
-        middleware=[api_key_middleware],
-        dependencies={"ctx": Provide(provide_ctx, sync_to_thread=False)},
-        exception_handlers={ValidationFailed: validation_failed, NotFound: not_found},
-    )
+    return tenant_api_router("/api/v1", [WalletController, WalletPaymentController])
 
 
 __all__ = ["confirm_payment", "wallet_router"]

@@ -12,7 +12,6 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath
 
 from core.context import Context
 from core.errors import NotFound
@@ -25,6 +24,7 @@ from core.payments.renewal_settings import (
 from tenants.scoping import scoped
 from tenants.tables import Customer
 from web.api.examples import CUSTOMER_PAYMENT, CUSTOMER_PAYMENT_IN, RESET_PAYMENT, body, ok
+from web.api.fields import PathId
 from web.api.guards import requires_scope
 from web.api.payment_methods import tenant_payment_methods
 
@@ -61,9 +61,7 @@ class CustomerPaymentMethodController(Controller):
         guards=[requires_scope("customers:read")],
         responses=ok(CustomerPaymentView, CUSTOMER_PAYMENT),
     )
-    async def show(
-        self, ctx: NamedDependency[Context], customer_id: FromPath[int]
-    ) -> CustomerPaymentView:
+    async def show(self, ctx: NamedDependency[Context], customer_id: PathId) -> CustomerPaymentView:
         await known_customer(ctx, customer_id)
         return await payment_setting(ctx, customer_id)
 
@@ -80,7 +78,7 @@ class CustomerPaymentMethodController(Controller):
         self,
         request: Request[Any, Any, Any],
         ctx: NamedDependency[Context],
-        customer_id: FromPath[int],
+        customer_id: PathId,
         data: Annotated[PaymentMethodIn, body(CUSTOMER_PAYMENT_IN)],
     ) -> CustomerPaymentView:
         await known_customer(ctx, customer_id)
@@ -102,7 +100,7 @@ class CustomerPaymentMethodController(Controller):
         responses=ok(CustomerPaymentView, RESET_PAYMENT),
     )
     async def reset(
-        self, ctx: NamedDependency[Context], customer_id: FromPath[int]
+        self, ctx: NamedDependency[Context], customer_id: PathId
     ) -> CustomerPaymentView:
         await known_customer(ctx, customer_id)
         return await reset_payment_method(ctx, customer_id)

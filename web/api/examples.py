@@ -26,7 +26,8 @@ def ok(
     media_type: MediaType | str = MediaType.JSON,
     description: str = "",
 ) -> dict[int, ResponseSpec]:
-    """The ``responses=`` of a route answering ``status`` with ``model``, shown by ``value``."""
+    """The ``responses=`` of a route answering ``status`` with ``model``, shown by ``value``,
+    and its refusals (``errors()``)."""
     spec = ResponseSpec(
         data_container=model,
         generate_examples=False,
@@ -34,7 +35,27 @@ def ok(
         media_type=media_type,
         examples=[Example(summary="Example", value=value)],
     )
-    return {status: spec}
+    return {**errors(), status: spec}
+
+
+REFUSALS = (400, 401, 403, 404, 413, 422, 429)
+
+
+def errors() -> dict[int, ResponseSpec]:
+    """Every refusal of the API, each an ``ErrorsOut`` (``web.api.errors``)."""
+    from web.api.errors import ErrorsOut
+
+    example = {"errors": [{"field": "customer_id", "code": "api.unknown_customer",
+                           "message": "No such customer in this account."}]}  # fmt: skip
+    return {
+        code: ResponseSpec(
+            data_container=ErrorsOut,
+            generate_examples=False,
+            description=HTTPStatus(code).phrase,
+            examples=[Example(summary="Refused", value=example)],
+        )
+        for code in REFUSALS
+    }
 
 
 def body(value: Any, *, description: str = "") -> Any:

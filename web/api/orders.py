@@ -7,7 +7,7 @@ from typing import Annotated
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, HeaderParameter
+from litestar.params import HeaderParameter
 
 from core.context import Context
 from core.orders.deps import OrderDeps
@@ -15,6 +15,7 @@ from core.orders.lines import LineInput
 from core.orders.placing import OrderRequest, create_order
 from core.orders.views import OrderView, get_order, list_orders
 from web.api.examples import ORDER, ORDER_IN, body, ok
+from web.api.fields import MAX_LINES, Count, Id, PathId, QueryId, items, text
 from web.api.guards import requires_scope
 
 
@@ -22,18 +23,22 @@ from web.api.guards import requires_scope
 class LineIn:
     """quantity x product x term x additional FQDNs x wildcard names"""
 
-    product_id: int = field(metadata={"description": "A product of this tenant's catalog"})
-    quantity: int = 1
-    term_months: int = 12
-    fqdns: int = field(default=0, metadata={"description": "Additional names beyond the first"})
-    wildcards: int = 0
+    product_id: Id = field(metadata={"description": "A product of this tenant's catalog"})
+    quantity: Count = 1
+    term_months: Count = 12
+    fqdns: Count = field(default=0, metadata={"description": "Additional names beyond the first"})
+    wildcards: Count = 0
+
+
+Code = text(64, min_length=1)
+Lines = items(LineIn, MAX_LINES, min_items=1)
 
 
 @dataclass
 class OrderIn:
-    payment_method: str = field(metadata={"examples": ["card", "bank_transfer", "wallet"]})
-    lines: list[LineIn]
-    customer_id: int | None = None
+    payment_method: Code = field(metadata={"examples": ["card", "bank_transfer", "wallet"]})
+    lines: Lines
+    customer_id: Id | None = None
 
 
 IdempotencyKey = Annotated[
@@ -79,7 +84,7 @@ class OrderController(Controller):
         guards=[requires_scope("orders:read")],
         responses=ok(OrderView, ORDER),
     )
-    async def get_one(self, ctx: NamedDependency[Context], order_id: FromPath[int]) -> OrderView:
+    async def get_one(self, ctx: NamedDependency[Context], order_id: PathId) -> OrderView:
         return await get_order(ctx, order_id)
 
     @get(
@@ -89,6 +94,6 @@ class OrderController(Controller):
         responses=ok(list[OrderView], [ORDER]),
     )
     async def list_all(
-        self, ctx: NamedDependency[Context], customer_id: FromQuery[int | None] = None
+        self, ctx: NamedDependency[Context], customer_id: QueryId = None
     ) -> list[OrderView]:
         return await list_orders(ctx, customer_id)

@@ -11,7 +11,6 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath
 
 from core.catalog.payment_methods import (
     ProductPaymentMethodsView,
@@ -21,6 +20,7 @@ from core.catalog.payment_methods import (
 from core.context import Context
 from tenants.payment_methods import TenantPaymentMethods
 from web.api.examples import PRODUCT_METHODS, PRODUCT_METHODS_IN, body, ok
+from web.api.fields import PathId
 from web.api.guards import requires_scope
 
 
@@ -55,7 +55,7 @@ class ProductPaymentMethodsController(Controller):
         self,
         request: Request[Any, Any, Any],
         ctx: NamedDependency[Context],
-        product_id: FromPath[int],
+        product_id: PathId,
     ) -> ProductPaymentMethodsView:
         return await product_methods(ctx, product_id, tenant_payment_methods(request))
 
@@ -72,7 +72,7 @@ class ProductPaymentMethodsController(Controller):
         self,
         request: Request[Any, Any, Any],
         ctx: NamedDependency[Context],
-        product_id: FromPath[int],
+        product_id: PathId,
         data: Annotated[PaymentMethodsIn, body(PRODUCT_METHODS_IN)],
     ) -> ProductPaymentMethodsView:
         return await set_product_methods(

@@ -63,6 +63,7 @@ from web.api.examples import (
     body,
     ok,
 )
+from web.api.fields import Id, PathId
 from web.api.guards import requires_scope
 from web.api.payment_recipients import customer_recipient
 from web.i18n import negotiate_language
@@ -167,7 +168,7 @@ async def card_status(ctx: Context, order_id: int, outcomes: list[PaymentOutcome
 
 @dataclass
 class ResolveIn:
-    order_id: int
+    order_id: Id
 
 
 @dataclass
@@ -259,7 +260,7 @@ class BankTransferController(Controller):
     async def resolve(
         self,
         ctx: NamedDependency[Context],
-        line_id: FromPath[int],
+        line_id: PathId,
         data: Annotated[ResolveIn, body({"order_id": 1042})],
     ) -> AppliedPayment:
         return await resolve_unmatched(ctx, line_id, data.order_id, recipients=customer_recipient)
@@ -280,7 +281,7 @@ class OrderPaymentController(Controller):
         self,
         ctx: NamedDependency[Context],
         request: Request[Any, Any, Any],
-        order_id: FromPath[int],
+        order_id: PathId,
     ) -> ExpectationView:
         await order_row(ctx, order_id)  # another tenant's order: 404 before anything else
         account = await _payment_account(request, ctx, "bank_transfer")
@@ -298,7 +299,7 @@ class OrderPaymentController(Controller):
         self,
         ctx: NamedDependency[Context],
         request: Request[Any, Any, Any],
-        order_id: FromPath[int],
+        order_id: PathId,
     ) -> OrderPaymentOut:
         found = await order_payment(ctx, order_id)
         if found.confirmed:
@@ -340,7 +341,7 @@ class OrderPaymentController(Controller):
         self,
         ctx: NamedDependency[Context],
         request: Request[Any, Any, Any],
-        order_id: FromPath[int],
+        order_id: PathId,
         data: Annotated[CardPaymentIn, body(CARD_PAYMENT_IN)],
     ) -> Response[Any]:
         order = await order_row(ctx, order_id)

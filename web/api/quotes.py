@@ -8,7 +8,7 @@ from typing import Annotated
 
 from litestar import Controller, Response, delete, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, QueryParameter
+from litestar.params import QueryParameter
 
 from core.context import Context
 from core.orders.deps import OrderDeps
@@ -36,10 +36,12 @@ from web.api.examples import (
     QUOTE_SENT,
     SEND_IN,
     body,
+    errors,
     ok,
 )
+from web.api.fields import MAX_LINES, Amount, Id, PathId, items, text
 from web.api.guards import requires_scope
-from web.api.orders import LineIn
+from web.api.orders import Code, LineIn
 
 READ, WRITE = requires_scope("orders:read"), requires_scope("orders:write")
 
@@ -48,11 +50,11 @@ READ, WRITE = requires_scope("orders:read"), requires_scope("orders:write")
 class QuoteIn:
     """Product lines, or ``credit_amount`` alone for an account-credit quote."""
 
-    lines: list[LineIn] = field(default_factory=list)
-    credit_amount: int | None = None
-    customer_id: int | None = None
-    title: str = ""
-    memo: str = field(default="", metadata={"description": "Internal note; never printed"})
+    lines: items(LineIn, MAX_LINES) = field(default_factory=list)
+    credit_amount: Amount | None = None
+    customer_id: Id | None = None
+    title: text(255) = ""
+    memo: text(4000) = field(default="", metadata={"description": "Internal note; never printed"})
 
     def request(self) -> QuoteRequest:
         return QuoteRequest(
@@ -66,15 +68,17 @@ class QuoteIn:
 
 @dataclass
 class ConvertIn:
-    payment_method: str
+    payment_method: Code
 
 
 @dataclass
 class SendIn:
     """Send the quote PDF to one address (any address, 任意のアドレス)."""
 
-    to: str
-    language: str = field(default="", metadata={"description": "ja or en; default the tenant's"})
+    to: text(254, min_length=1)
+    language: text(8) = field(
+        default="", metadata={"description": "ja or en; default the tenant's"}
+    )
 
 
 PdfLanguage = Annotated[
@@ -117,7 +121,7 @@ class QuoteController(Controller):
         guards=[READ],
         responses=ok(QuoteView, QUOTE),
     )
-    async def get_one(self, ctx: NamedDependency[Context], quote_id: FromPath[int]) -> QuoteView:
+    async def get_one(self, ctx: NamedDependency[Context], quote_id: PathId) -> QuoteView:
         return await get_quote(ctx, quote_id)
 
     @get(
@@ -126,9 +130,7 @@ class QuoteController(Controller):
         guards=[READ],
         responses=ok(PrintableQuote, PRINTABLE_QUOTE),
     )
-    async def printable(
-        self, ctx: NamedDependency[Context], quote_id: FromPath[int]
-    ) -> PrintableQuote:
+    async def printable(self, ctx: NamedDependency[Context], quote_id: PathId) -> PrintableQuote:
         return await printable_quote(ctx, quote_id, ctx.tenant.language)
 
     @get(
@@ -139,7 +141,7 @@ class QuoteController(Controller):
         responses=ok(bytes, PDF, media_type="application/pdf", description="見積書 PDF"),
     )
     async def pdf(
-        self, ctx: NamedDependency[Context], quote_id: FromPath[int], lang: PdfLanguage = ""
+        self, ctx: NamedDependency[Context], quote_id: PathId, lang: PdfLanguage = ""
     ) -> Response[bytes]:
         document = await quote_document(ctx, quote_id, lang or ctx.tenant.language)
         body = await quote_pdf_renderer().pdf_async(document)
@@ -159,7 +161,7 @@ class QuoteController(Controller):
     async def send(
         self,
         ctx: NamedDependency[Context],
-        quote_id: FromPath[int],
+        quote_id: PathId,
         data: Annotated[SendIn, body(SEND_IN)],
     ) -> QuoteSent:
         return await send_quote(ctx, quote_id, data.to, data.language)
@@ -173,14 +175,16 @@ class QuoteController(Controller):
     async def update(
         self,
         ctx: NamedDependency[Context],
-        quote_id: FromPath[int],
+        quote_id: PathId,
         data: Annotated[QuoteIn, body(QUOTE_IN)],
         order_deps: NamedDependency[OrderDeps],
     ) -> QuoteView:
         return await update_quote(ctx, quote_id, data.request(), order_deps)
 
-    @delete("/{quote_id:int}", summary="Delete a quote for good", guards=[WRITE])
-    async def remove(self, ctx: NamedDependency[Context], quote_id: FromPath[int]) -> None:
+    @delete(
+        "/{quote_id:int}", summary="Delete a quote for good", guards=[WRITE], responses=errors()
+    )
+    async def remove(self, ctx: NamedDependency[Context], quote_id: PathId) -> None:
         await delete_quote(ctx, quote_id)
 
     @post(
@@ -193,7 +197,7 @@ class QuoteController(Controller):
     async def convert(
         self,
         ctx: NamedDependency[Context],
-        quote_id: FromPath[int],
+        quote_id: PathId,
         data: Annotated[ConvertIn, body({"payment_method": "bank_transfer"})],
         order_deps: NamedDependency[OrderDeps],
     ) -> OrderView:

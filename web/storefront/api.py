@@ -11,11 +11,13 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
-from litestar.params import Body, FromPath
+from litestar.params import Body, PathParameter
 
 from core.context import Context
 from core.orders.lines import LineInput
 from web.api.auth import principal
+from web.api.examples import errors
+from web.api.fields import MAX_LINES, NO_NUL, Count, Id, items
 from web.api.guards import requires_scope
 from web.storefront.hosted import (
     DEFAULT_MINUTES,
@@ -52,11 +54,11 @@ SESSION_EXAMPLE = {
 class SessionLineIn:
     """quantity x product x term x additional FQDNs x wildcard names"""
 
-    product_id: int = field(metadata={"description": "A product of this tenant's catalog"})
-    quantity: int = 1
-    term_months: int = 12
-    fqdns: int = field(default=0, metadata={"description": "Additional names beyond the first"})
-    wildcards: int = 0
+    product_id: Id = field(metadata={"description": "A product of this tenant's catalog"})
+    quantity: Count = 1
+    term_months: Count = 12
+    fqdns: Count = field(default=0, metadata={"description": "Additional names beyond the first"})
+    wildcards: Count = 0
 
 
 @dataclass
@@ -66,7 +68,7 @@ class CheckoutSessionIn:
     ``organization_name``) prefills the sign-in and sign-up forms; ``metadata`` (at most 20
     string values) comes back in the session and in the ``order.paid`` webhook."""
 
-    lines: list[SessionLineIn]
+    lines: items(SessionLineIn, MAX_LINES, min_items=1)
     success_url: str = field(metadata={"examples": ["https://panel.example-hosting.jp/ssl/done"]})
     cancel_url: str = field(metadata={"examples": ["https://panel.example-hosting.jp/ssl"]})
     customer: dict[str, str] = field(default_factory=dict)
@@ -114,11 +116,12 @@ class CheckoutSessionController(Controller):
         guards=[requires_scope("orders:write")],
         status_code=201,
         responses={
+            **errors(),
             201: ResponseSpec(
                 data_container=CheckoutSessionOut,
                 description="The new session",
                 examples=[Example(summary="An open session", value=SESSION_EXAMPLE)],
-            )
+            ),
         },
     )
     async def create(
@@ -152,6 +155,7 @@ class CheckoutSessionController(Controller):
         description="`open`, `complete` (with `order_id`) or `expired`.",
         guards=[requires_scope("orders:read")],
         responses={
+            **errors(),
             200: ResponseSpec(
                 data_container=CheckoutSessionOut,
                 description="The session",
@@ -166,14 +170,14 @@ class CheckoutSessionController(Controller):
                         },
                     )
                 ],
-            )
+            ),
         },
     )
     async def read(
         self,
         ctx: NamedDependency[Context],
         request: Request[Any, Any, Any],
-        session_id: FromPath[str],
+        session_id: Annotated[str, PathParameter(max_length=100, pattern=NO_NUL)],
     ) -> CheckoutSessionOut:
         settings = request.app.state.web.settings
         return CheckoutSessionOut.of(await get_session(ctx, settings, session_id))

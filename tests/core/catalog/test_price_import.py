@@ -133,3 +133,36 @@ async def test_an_ended_contract_offers_no_wholesale_price(database):
     with pytest.raises(ValidationFailed) as refused:
         await resolve_price(ctx, product, 12)
     assert refused.value.errors[0].message_id == "catalog.price.unavailable"
+
+
+def _codes(data: bytes) -> list[tuple[str, str]]:
+    with pytest.raises(ValidationFailed) as refused:
+        parse_price_table(data)
+    return [(e.field, e.message_id) for e in refused.value.errors]
+
+
+def test_files_no_seller_sends_are_refused_naming_the_file_or_cell():
+    header = "製品名,定価,割引率,提供価格,年数\n"
+    assert _codes(b"\xff\xfe\x00\x81" * 10) == [("file", "catalog.price_csv.encoding")]
+    nul = (header + "Basic\x00OV,1,0,1,1\n").encode()
+    assert _codes(nul) == [("file", "catalog.price_csv.nul")]
+    long_name = (header + "X" * 300 + ",1,0,1,1\n").encode()
+    assert _codes(long_name) == [("rows[2].product_name", "catalog.price_csv.invalid_value")]
+    huge_price = (header + "Basic OV,99999999999,0,1,1\n").encode()
+    assert _codes(huge_price) == [("rows[2].list_price", "catalog.price_csv.invalid_value")]
+    huge_cell = (header + "Basic OV,1,0,1," + "1" * 200_000 + "\n").encode()
+    assert _codes(huge_cell) == [("file", "catalog.price_csv.malformed")]
+    rows = "".join(f"P{n},1,0,1,1\n" for n in range(40_000))
+    assert _codes((header + rows).encode()) == [("file", "catalog.price_csv.too_many_rows")]
+
+
+async def test_a_large_price_table_is_written_in_batches(database):
+    ctx = make_ctx()
+    rows = "".join(f"製品{n},1000,0,900,1\n" for n in range(9_000))
+    data = ("製品名,定価,割引率,提供価格,年数\n" + rows).encode()
+    result = await import_price_table(operator(ctx), 7, CONTRACT_END, data)
+    assert result.rows == 9_000
+    assert (
+        await WholesalePrice.count().where(WholesalePrice.contract_id == result.contract_id)
+        == 9_000
+    )
