@@ -108,5 +108,5 @@ async def test_worker_ping_needs_the_ops_token(client, settings):
     bad_queue = await client.post(
         "/api/v1/system/worker-pings", json={"queue": "nope"}, headers=headers
     )
-    assert bad_queue.status_code == 400
-    assert "queue" in bad_queue.text
+    assert bad_queue.status_code == 422
+    assert bad_queue.json()["errors"][0]["field"] == "queue"

@@ -9,10 +9,11 @@ from typing import Annotated
 from litestar import Controller, get, post
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
-from litestar.exceptions import NotAuthorizedException, NotFoundException, ValidationException
+from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.handlers import BaseRouteHandler
 from litestar.params import Parameter
 
+from core.errors import FieldError, ValidationFailed
 from core.ops import is_ops_token
 from core.system import get_worker_ping, request_worker_ping
 from web.api.examples import PING, PING_IN, body, ok
@@ -57,7 +58,9 @@ class WorkerPingController(Controller):
     )
     async def create(self, state: State, data: Annotated[PingRequest, body(PING_IN)]) -> Ping:
         if data.queue not in QUEUES:
-            raise ValidationException(f"queue: must be one of {', '.join(QUEUES)}")
+            raise ValidationFailed(
+                [FieldError("queue", "api.invalid.choice", {"choices": ", ".join(QUEUES)})]
+            )
         web: WebState = state.web
         token = await request_worker_ping(data.queue, web.clock)
         send_task(web.celery, ANSWER_PING, args=(token,), queue=data.queue)
