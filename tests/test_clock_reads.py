@@ -21,32 +21,59 @@ COMPOSITION_ROOTS = {
     "plugins/digicert/sandbox/__main__.py",  # the sandbox upstream as its own process
 }
 READS = {
-    ("datetime", "now"),
-    ("datetime", "utcnow"),
-    ("datetime", "today"),
-    ("date", "today"),
-    ("time", "time"),
-    ("time", "time_ns"),
+    "datetime.datetime.now",
+    "datetime.datetime.utcnow",
+    "datetime.datetime.today",
+    "datetime.date.today",
+    "time.time",
+    "time.time_ns",
 }
 
 
+def _imported_names(tree: ast.AST) -> dict[str, str]:
+    """Local name -> what it stands for: ``import time as t`` gives ``t -> time``,
+    ``from datetime import datetime as dt`` gives ``dt -> datetime.datetime``."""
+    names: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                names[alias.asname or alias.name.split(".")[0]] = (
+                    alias.name if alias.asname else alias.name.split(".")[0]
+                )
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return names
+
+
+def _dotted(node: ast.AST) -> list[str] | None:
+    if isinstance(node, ast.Name):
+        return [node.id]
+    if isinstance(node, ast.Attribute):
+        inner = _dotted(node.value)
+        return None if inner is None else [*inner, node.attr]
+    return None
+
+
 def system_time_reads(source: str) -> list[tuple[int, str]]:
-    """(line, text) of each read of the system time in ``source``."""
+    """(line, what) of each read of the system time in ``source``, through any import alias."""
+    tree = ast.parse(source)
+    names = _imported_names(tree)
     found: list[tuple[int, str]] = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Name) and node.id == "SystemClock":
-            found.append((node.lineno, "SystemClock"))
-        elif isinstance(node, ast.Attribute) and node.attr == "SystemClock":
-            found.append((node.lineno, "SystemClock"))
-        elif (
-            isinstance(node, ast.Attribute)
-            and isinstance(node.value, ast.Name)
-            and (node.value.id, node.attr) in READS
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name | ast.Attribute) and not isinstance(
+            getattr(node, "ctx", None), ast.Store
         ):
-            found.append((node.lineno, f"{node.value.id}.{node.attr}"))
-        elif isinstance(node, ast.ImportFrom) and node.module == "time":
-            found += [(node.lineno, f"time.{a.name}") for a in node.names if a.name == "time"]
-    return sorted(found)
+            parts = _dotted(node)
+            if parts is None:
+                continue
+            qualified = ".".join([names.get(parts[0], parts[0]), *parts[1:]])
+            if qualified in READS:
+                found.append((node.lineno, qualified))
+            elif parts[-1] == "SystemClock" and (len(parts) > 1 or isinstance(node, ast.Name)):
+                found.append((node.lineno, "SystemClock"))
+    # an attribute chain is also walked as its inner names: keep one finding per line and read
+    return sorted(set(found))
 
 
 def test_only_composition_roots_read_the_system_time() -> None:
@@ -63,10 +90,13 @@ def test_only_composition_roots_read_the_system_time() -> None:
 
 def test_the_check_sees_each_kind_of_read() -> None:
     source = """
+import datetime as dtmod
+import time
+import time as t
 from dataclasses import field
 from datetime import date, datetime
-import time
-from time import time as now
+from datetime import datetime as dt
+from time import time as now, time_ns
 from core import clock
 
 a = datetime.now()
@@ -76,15 +106,24 @@ d = field(default_factory=SystemClock)
 e = clock.SystemClock()
 f = datetime.utcnow()
 g = time.monotonic()
+h = dtmod.datetime.now()
+i = t.time()
+j = dt.now()
+k = now()
+m = time_ns()
 """
-    assert [text for _, text in system_time_reads(source)] == [
-        "time.time",
-        "datetime.now",
-        "date.today",
-        "time.time",
-        "SystemClock",
-        "SystemClock",
-        "datetime.utcnow",
+    assert system_time_reads(source) == [
+        (11, "datetime.datetime.now"),
+        (12, "datetime.date.today"),
+        (13, "time.time"),
+        (14, "SystemClock"),
+        (15, "SystemClock"),
+        (16, "datetime.datetime.utcnow"),
+        (18, "datetime.datetime.now"),
+        (19, "time.time"),
+        (20, "datetime.datetime.now"),
+        (21, "time.time"),
+        (22, "time.time_ns"),
     ]
 
 

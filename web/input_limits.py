@@ -164,7 +164,6 @@ async def _refuse(scope: Scope, receive: Receive, send: Send, refused: Refused) 
     headers = [
         (b"content-type", content_type),
         (b"content-length", str(len(encoded)).encode()),
-        (b"x-content-type-options", b"nosniff"),
     ]
     await send({"type": "http.response.start", "status": refused.status, "headers": headers})
     await send({"type": "http.response.body", "body": encoded})

@@ -27,8 +27,6 @@ TENANT_STATE = "shomei_tenant"
 SECURITY_HEADERS = {
     "cache-control": "no-store",
     "referrer-policy": "no-referrer",
-    "x-frame-options": "DENY",
-    "x-content-type-options": "nosniff",
     "content-security-policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
 }
 

@@ -7,8 +7,11 @@ import pytest
 from litestar import get
 from litestar.testing import AsyncTestClient
 
+from core.clock import FrozenClock
 from core.hookspecs import hookimpl
 from tests.conftest import make_app
+from tests.tenants.helpers import START
+from tests.web.api_fixtures import TestPlugin, api_tenant
 
 
 @get("/test/boom", sync_to_thread=False)
@@ -42,13 +45,33 @@ async def test_a_page_keeps_its_own_policy(client):
     response = await client.get("/console/login")
     policies = response.headers.get_list("content-security-policy")
     assert len(policies) == 1 and "default-src 'self'" in policies[0]
+    assert response.headers["x-frame-options"] == "DENY"
+    refused = await client.get("/console/login?q=%00")  # answered by the input-limits middleware
+    assert refused.status_code == 400
+    assert refused.headers["x-content-type-options"] == "nosniff"
 
 
-async def test_refusals_are_not_logged_as_errors(client, caplog):
+async def test_refusals_are_not_logged_as_errors(settings, caplog):
+    """A refusal raised inside a handler (NotFound, ValidationFailed) is answered by its
+    handler and logs no error: the after-exception hook used to log each as 'unhandled'."""
+    clock = FrozenClock(START)
+    shop = await api_tenant(settings, clock)
+    app = make_app(settings, plugins=[TestPlugin()], clock=clock)
     caplog.set_level(logging.INFO)
-    missing = await client.get("/api/v1/orders/1", headers={"X-API-Key": "sk_nothing"})
-    unknown = await client.get("/no/such/page")
-    assert (missing.status_code, unknown.status_code) == (401, 404)
+    async with AsyncTestClient(app) as client:
+        missing = await client.get("/api/v1/orders/2000000000", headers=shop.headers)
+        refused = await client.post(
+            "/api/v1/orders",
+            json={
+                "payment_method": "card",
+                "lines": [{"product_id": shop.product_id, "term_months": 7}],
+            },
+            headers={**shop.headers, "Idempotency-Key": "hygiene-1"},
+        )
+        no_key = await client.get("/api/v1/orders/1", headers={"X-API-Key": "sk_nothing"})
+        unknown = await client.get("/no/such/page")
+    statuses = (missing.status_code, refused.status_code, no_key.status_code, unknown.status_code)
+    assert statuses == (404, 422, 401, 404), refused.text
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 

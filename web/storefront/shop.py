@@ -202,7 +202,7 @@ class ShopController(Controller):
         return Response(
             ":root {" + " ".join(filter(None, rules)) + "}\n",
             media_type="text/css",
-            headers={"cache-control": "no-cache", "x-content-type-options": "nosniff"},
+            headers={"cache-control": "no-cache"},
         )
 
     @get("/cart")
