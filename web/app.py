@@ -134,5 +134,6 @@ def create_app(
             path=f"{API_PREFIX}/schema",
             render_plugins=[JsonRenderPlugin(), OfflineDocsPlugin(pages)],
         ),
+        logging_config=None,  # core.logs.configure_logging owns the root logger (JSON lines)
         debug=False,
     )

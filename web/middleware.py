@@ -1,4 +1,4 @@
-"""Request ids and one structured log line per request.
+"""Request ids and one structured log line per request (method, path, status, duration, tenant).
 
 An incoming ``X-Request-ID`` of sane shape is kept (a hosting panel can correlate its own
 logs); otherwise a new one is made. The id is returned in the response header and attached to
@@ -16,6 +16,7 @@ from typing import Any
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.logs import bind_log_context
+from web.pages import TENANT_STATE
 
 REQUEST_ID_HEADER = b"x-request-id"
 _SANE_ID = re.compile(rb"^[A-Za-z0-9._-]{8,64}$")
@@ -53,7 +54,18 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
                         "path": scope["path"],
                         "status": status["code"],
                         "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                        "tenant": _tenant_slug(scope),
                     },
                 )
 
     return middleware
+
+
+def _tenant_slug(scope: Scope) -> str | None:
+    """The tenant the request was for: its host (pages) or its API key (the JSON API)."""
+    state = scope.get("state", {})
+    by_host = state.get(TENANT_STATE)
+    if by_host:
+        return str(by_host[0].slug)
+    principal = state.get("principal")
+    return str(principal.tenant.slug) if principal is not None else None

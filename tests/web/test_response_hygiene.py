@@ -9,6 +9,7 @@ from litestar.testing import AsyncTestClient
 
 from core.clock import FrozenClock
 from core.hookspecs import hookimpl
+from tenants.tables import Tenant
 from tests.conftest import make_app
 from tests.tenants.helpers import START
 from tests.web.api_fixtures import TestPlugin, api_tenant
@@ -73,6 +74,9 @@ async def test_refusals_are_not_logged_as_errors(settings, caplog):
     statuses = (missing.status_code, refused.status_code, no_key.status_code, unknown.status_code)
     assert statuses == (404, 422, 401, 404), refused.text
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    slug = await Tenant.select(Tenant.slug).where(Tenant.id == shop.tenant_id).first()
+    requests = {(r.path, r.status): r for r in caplog.records if r.name == "shomei.request"}
+    assert requests[("/api/v1/orders/2000000000", 404)].tenant == slug["slug"]
 
 
 async def test_a_server_error_is_logged_once_and_answered_bare(boom_client, caplog):
