@@ -13,6 +13,7 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from core.context import Context
 from core.contracts.common import ConfigField, Yen
+from core.errors import ShomeiError
 
 
 class PaymentState(StrEnum):
@@ -36,6 +37,10 @@ class PaymentRequest:
     description: str = ""
     return_url: str = ""
     saved_method_ref: str | None = None
+    attempt: str = ""
+    """The caller's id of this attempt to pay, stored with the payment at the processor (the
+    card adapter: PaymentIntent metadata ``shomei_attempt``) so ``find_started`` finds it after
+    an answer that was lost."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,12 @@ class PaymentStart:
     redirect_url: str | None = None
     instructions: dict[str, Any] = field(default_factory=dict)
     client_secret: str | None = None
+
+
+class PaymentNotStarted(ShomeiError):
+    """The processor refused to start the payment before creating anything (a 4xx answer, a
+    local check): trying again cannot pay twice. Any other failure of ``start`` (a timeout, a
+    5xx, a dropped connection, a cancelled request) may have started it."""
 
 
 @dataclass(frozen=True)
@@ -87,4 +98,17 @@ class PaymentAdapter(Protocol):
 
     async def charge_saved(self, ctx: Context, request: PaymentRequest) -> PaymentStart:
         """Charge a saved method for automatic renewal; adapters without recurring refuse."""
+        ...
+
+
+@runtime_checkable
+class FindsStartedPayments(Protocol):
+    """An adapter that can look a payment up by ``PaymentRequest.attempt`` and read a started
+    payment again (the card adapter): after an ambiguous failure of ``start`` the caller looks
+    before starting another."""
+
+    async def find_started(self, ctx: Context, attempt: str) -> PaymentStart | None: ...
+
+    async def started(self, ctx: Context, reference: str) -> PaymentStart:
+        """How the payer continues a payment already started (client secret, redirect)."""
         ...

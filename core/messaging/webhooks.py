@@ -451,8 +451,38 @@ async def _post(
     finally:
         if own:
             await http.aclose()
-    error = "" if response.is_success else f"HTTP {response.status_code}"
+    error = "" if response.is_success else status_error(response.status_code)
     return response.status_code, error, _ms(started)
+
+
+def status_error(status_code: int) -> str:
+    """What the delivery log keeps of a refused POST: the status alone."""
+    return f"HTTP {status_code}"
+
+
+async def cut_stored_errors() -> int:
+    """Across tenants, cut the errors logged before the reply was no longer kept
+    (``HTTP 500: <what the receiver answered>``, possibly an internal page) down to
+    ``HTTP 500``, in the attempts and the deliveries; the number of rows cut."""
+    cut = 0
+    with system_scope("cut webhook errors to their status"):
+        for table, error, code in (
+            (WebhookAttempt, WebhookAttempt.error, WebhookAttempt.status_code),
+            (WebhookDelivery, WebhookDelivery.last_error, WebhookDelivery.last_status_code),
+        ):
+            rows = await table.select(code).where(error.like("HTTP %:%")).distinct().run()
+            for row in rows:
+                status = row[code._meta.name]
+                if status is None:
+                    continue
+                changed = await (
+                    table.update({error: status_error(status)})
+                    .where((code == status) & error.like(f"{status_error(status)}:%"))
+                    .returning(table.id)
+                    .run()
+                )
+                cut += len(changed)
+    return cut
 
 
 def _ms(started: float) -> int:

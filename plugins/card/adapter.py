@@ -16,7 +16,13 @@ from core.contracts.payments import (
     PaymentState,
     RefundOutcome,
 )
-from plugins.card.client import CardProviderError, idempotency_key, make_client
+from plugins.card.client import (
+    CardProviderError,
+    CardRequestRefused,
+    idempotency_key,
+    make_client,
+    refused_before_creation,
+)
 from plugins.card.intents import (
     expandable_id,
     outcomes_from_intent,
@@ -33,6 +39,10 @@ PAYMENT_EVENTS = (
     "payment_intent.requires_action",
 )
 REFUND_EVENTS = ("charge.refunded", "charge.refund.updated", "refund.updated", "refund.created")
+ATTEMPT_METADATA = "shomei_attempt"
+"""The PaymentIntent metadata key holding ``PaymentRequest.attempt`` (``find_started``)."""
+MAX_LISTED = 10_000
+"""How many intents ``find_started`` reads at most from a processor without search."""
 REFUND_STATES = {"succeeded": None, "pending": PaymentState.PENDING, "failed": PaymentState.FAILED}
 
 
@@ -89,12 +99,15 @@ class CardAdapter:
         return self.account.credentials.get("webhook_secret", "")
 
     def _metadata(self, ctx: Context, request: PaymentRequest) -> dict[str, str]:
-        return {
+        metadata = {
             "tenant_id": str(ctx.tenant.id),
             "payable_type": request.payable_type,
             "payable_id": str(request.payable_id),
             "customer_id": str(request.customer_id),
         }
+        if request.attempt:
+            metadata[ATTEMPT_METADATA] = request.attempt
+        return metadata
 
     def _intent_params(self, ctx: Context, request: PaymentRequest) -> dict[str, Any]:
         params: dict[str, Any] = {
@@ -136,16 +149,54 @@ class CardAdapter:
     async def _create_intent(
         self, ctx: Context, params: dict[str, Any], operation: str
     ) -> PaymentStart:
-        options = {"idempotency_key": idempotency_key(ctx, operation)}
+        """Create (and maybe confirm) an intent, once: no automatic retry by the client (a
+        processor ignoring the idempotency key would start a second intent); a 4xx raises
+        ``CardRequestRefused`` (nothing created), any other failure ``CardProviderError``
+        (perhaps created: look with ``find_started`` before trying again)."""
+        options = {"idempotency_key": idempotency_key(ctx, operation), "max_network_retries": 0}
         try:
             intent = await self.client.v1.payment_intents.create_async(params, options)  # type: ignore[arg-type]
         except stripe.CardError as exc:
             return self._declined(exc)
         except stripe.StripeError as exc:
-            raise CardProviderError(
-                f"Stripe refused the payment: {exc.user_message or exc}"
-            ) from None
+            kind = CardRequestRefused if refused_before_creation(exc) else CardProviderError
+            raise kind(f"Stripe refused the payment: {exc.user_message or exc}") from None
         return start_from_intent(_plain(intent))
+
+    async def find_started(self, ctx: Context, attempt: str) -> PaymentStart | None:
+        """The intent created for ``attempt`` (``PaymentRequest.attempt``), if any: by Stripe's
+        search (indexed within about a minute; the stable Stripe idempotency key covers a
+        second create within that minute), or, where the processor has no search
+        (localstripe), by reading its intents. The oldest when there are several."""
+        query = f"metadata['{ATTEMPT_METADATA}']:'{attempt}'"
+        try:
+            try:
+                found = await self.client.v1.payment_intents.search_async(
+                    {"query": query, "limit": 100}
+                )
+                intents = [_plain(intent) for intent in found.data]
+            except stripe.InvalidRequestError:  # no search here
+                intents = await self._listed()
+        except stripe.StripeError as exc:
+            reason = exc.user_message or exc
+            raise CardProviderError(f"cannot look up {attempt}: {reason}") from None
+        mine = [i for i in intents if (i.get("metadata") or {}).get(ATTEMPT_METADATA) == attempt]
+        if not mine:
+            return None
+        return start_from_intent(min(mine, key=lambda i: (i.get("created") or 0, i["id"])))
+
+    async def _listed(self) -> list[dict[str, Any]]:
+        page = await self.client.v1.payment_intents.list_async({"limit": 100})
+        intents: list[dict[str, Any]] = []
+        async for intent in page.auto_paging_iter():
+            intents.append(_plain(intent))
+            if len(intents) >= MAX_LISTED:
+                break
+        return intents
+
+    async def started(self, ctx: Context, reference: str) -> PaymentStart:
+        """How the payer continues the intent ``reference`` now (client secret, redirect)."""
+        return start_from_intent(await self._intent(reference))
 
     @staticmethod
     def _declined(exc: stripe.CardError) -> PaymentStart:

@@ -7,6 +7,7 @@ import hashlib
 import stripe
 
 from core.context import Context
+from core.contracts.payments import PaymentNotStarted
 from core.errors import ShomeiError
 
 MAX_IDEMPOTENCY_KEY = 255
@@ -17,7 +18,23 @@ class MissingIdempotencyKey(ShomeiError):
 
 
 class CardProviderError(ShomeiError):
-    """Stripe could not be used (bad keys, network, an unexpected answer); never a card decline."""
+    """Stripe could not be used (bad keys, network, an unexpected answer); never a card decline.
+    Raised by a create call, it is ambiguous (a timeout, a 5xx, a lost answer): the object may
+    exist at Stripe. ``CardRequestRefused`` is the unambiguous kind."""
+
+
+class CardRequestRefused(CardProviderError, PaymentNotStarted):
+    """Stripe refused the request before creating anything (a 4xx answer other than a conflict
+    or an idempotency error): trying again cannot create a second object."""
+
+
+def refused_before_creation(exc: stripe.StripeError) -> bool:
+    """A 4xx answer is a refusal: nothing was created. A connection error (timeout, dropped
+    answer), a 5xx, a 409 conflict or an idempotency error may follow a creation."""
+    if isinstance(exc, stripe.APIConnectionError | stripe.IdempotencyError):
+        return False
+    status = exc.http_status
+    return status is not None and 400 <= status < 500 and status != 409
 
 
 def make_client(secret_key: str, api_base: str | None = None) -> stripe.StripeClient:

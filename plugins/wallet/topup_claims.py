@@ -4,11 +4,16 @@ Rule (issue 13, defect 7): ten concurrent top-ups with one key credit once and s
 PaymentIntent, even if the processor ignored ``Idempotency-Key``. So a request first *claims*
 the key: one ``INSERT … ON CONFLICT DO NOTHING RETURNING`` on the unique (tenant, key) index of
 ``wallet_topup``. Only the request whose insert returned a row calls the processor; it then
-records the intent's id on the claim (or gives the claim up if the call failed, so the key can
-be tried again). Every other request with the key reads the claim: other figures are refused,
-an intent already recorded is re-read from the processor (never started again), and a claim
-still being started answers "in progress". A claim left without an intent for ``STALE`` (its
-process died mid-call) may be taken over by the next request.
+records the intent's id on the claim. It gives the claim up (so the key can be tried again at
+once) only when the processor clearly refused before creating anything
+(``core.contracts.payments.PaymentNotStarted``: a 4xx); after an ambiguous failure (a timeout,
+a 5xx, a lost answer, a cancelled request) the intent may exist, so the claim is kept. Every
+other request with the key reads the claim: other figures are refused, an intent already
+recorded is re-read from the processor (never started again), and a claim still being started
+answers "in progress". A claim left without an intent for ``STALE`` (its process died mid-call,
+or its call failed ambiguously) may be taken over by the next request (``Claim.taken_over``),
+which first looks for the claim's intent at the processor (``attempt``, stored in the intent's
+metadata) and starts one only when there is none.
 """
 
 from __future__ import annotations
@@ -38,6 +43,8 @@ class Claim:
     id: int
     mine: bool
     payment_intent: str = ""
+    taken_over: bool = False
+    """Mine after an earlier request's call was lost: look for its intent before starting."""
 
 
 async def claim(ctx: Context, wallet: WalletView, amount: int) -> Claim:
@@ -84,7 +91,13 @@ async def claim(ctx: Context, wallet: WalletView, amount: int) -> Claim:
         )
     if not taken:
         raise TopupInProgress(f"top-up {key!r} is still being started")
-    return Claim(row["id"], mine=True)
+    return Claim(row["id"], mine=True, taken_over=True)
+
+
+def attempt(ctx: Context, claim_id: int) -> str:
+    """The claim's id at the processor (``PaymentRequest.attempt``): the same for every
+    request that holds the claim, so a takeover finds what an earlier holder started."""
+    return f"wallet-topup:{ctx.tenant.id}:{claim_id}"
 
 
 async def record_intent(ctx: Context, claim_id: int, payment_intent: str) -> None:
@@ -96,7 +109,7 @@ async def record_intent(ctx: Context, claim_id: int, payment_intent: str) -> Non
 
 
 async def give_up(ctx: Context, claim_id: int) -> None:
-    """The processor call failed before an intent existed: free the key for another try."""
+    """The processor refused before an intent existed: free the key for another try."""
     with scope(ctx):
         await WalletTopup.delete().where(
             (WalletTopup.tenant_id == ctx.tenant.id)

@@ -10,7 +10,9 @@ once is also credited in the request (the same key: the handler then finds it po
 - ``start_card_topup``: a PaymentIntent for the amount (confirmed at once when a ``pm_…`` is
   given; 3-D Secure answers ``requires_action``, and the webhook finishes it). One per
   ``Idempotency-Key`` by our own claim (``topup_claims``), whatever the processor does with
-  the key: a repeated key reads the same intent again.
+  the key: a repeated key reads the same intent again (with its client secret and redirect, so
+  a retried 3-D Secure top-up can be finished); after an ambiguous failure the claim is kept and
+  its intent looked up at the processor before another is started.
 - ``start_bank_topup``: transfer instructions, awaited by core (``expect_transfer``) until an
   imported Zengin line pays them.
 """
@@ -22,7 +24,14 @@ from typing import Any
 
 from core.context import Context
 from core.contracts.common import PluginAccount
-from core.contracts.payments import PaymentOutcome, PaymentRequest, PaymentState
+from core.contracts.payments import (
+    FindsStartedPayments,
+    PaymentNotStarted,
+    PaymentOutcome,
+    PaymentRequest,
+    PaymentStart,
+    PaymentState,
+)
 from core.errors import NotFound
 from core.payments.bank_backend import BankTransferBackend
 from core.payments.ledger import apply_outcome
@@ -109,6 +118,12 @@ async def start_card_topup(
     claimed = await topup_claims.claim(ctx, wallet, request.amount)
     if not claimed.mine:  # the key's intent exists: read it again, never start another
         return await _card_topup_again(ctx, wallet, request.amount, card, claimed.payment_intent)
+    attempt = topup_claims.attempt(ctx, claimed.id)
+    if claimed.taken_over and isinstance(card, FindsStartedPayments):
+        found = await card.find_started(ctx, attempt)  # an earlier holder's call was lost
+        if found is not None:
+            await topup_claims.record_intent(ctx, claimed.id, found.reference)
+            return await _card_topup_again(ctx, wallet, request.amount, card, found.reference)
     try:
         started = await card.start(
             ctx.with_key(f"wallet-topup:{wallet.id}:{ctx.idempotency_key}"),
@@ -120,11 +135,14 @@ async def start_card_topup(
                 request.description,
                 return_url=return_url,
                 saved_method_ref=payment_method,
+                attempt=attempt,
             ),
         )
-    except BaseException:
+    except PaymentNotStarted:  # refused before anything was created: the key may be tried again
         await topup_claims.give_up(ctx, claimed.id)
         raise
+    # Any other failure (a timeout, a 5xx, a lost answer, a cancelled request) keeps the claim:
+    # the intent may exist, and the request that takes the claim over looks for it first.
     await topup_claims.record_intent(ctx, claimed.id, started.reference)
     status = {
         PaymentState.REQUIRES_ACTION: "requires_action",
@@ -151,24 +169,29 @@ async def start_card_topup(
 async def _card_topup_again(
     ctx: Context, wallet: WalletView, amount: int, card: Any, payment_intent: str
 ) -> CardTopup:
-    """The answer to a repeated key: the intent's state now (credited once if it is paid)."""
+    """The answer to a repeated key: the intent's state now (credited once if it is paid),
+    with its client secret and redirect while 3-D Secure is still to be done."""
     outcomes = await card.confirm(ctx, {"payment_intent": payment_intent})
     final = [o for o in outcomes if o.state in (*MONEY_IN, PaymentState.FAILED)]
     credited = await apply_topup_outcomes(ctx, "card", final)
     states = {o.state for o in outcomes}
+    action: PaymentStart | None = None
     if credited:
         status = "credited"
     elif PaymentState.FAILED in states:
         status = "failed"
-    elif PaymentState.REQUIRES_ACTION in states:
-        status = "requires_action"
-    else:
-        status = "processing"
+    else:  # waiting: outcomes name no waiting state, the intent itself does
+        if isinstance(card, FindsStartedPayments):
+            action = await card.started(ctx, payment_intent)
+        waiting = action.state if action else None
+        status = "requires_action" if waiting is PaymentState.REQUIRES_ACTION else "processing"
     return CardTopup(
         status=status,
         payment_intent=payment_intent,
         amount=amount,
         balance=await ledger.balance(ctx, wallet.id),
+        client_secret=action.client_secret if status == "requires_action" and action else None,
+        redirect_url=action.redirect_url if status == "requires_action" and action else None,
     )
 
 

@@ -23,6 +23,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect
 
+from core.contracts.payments import PaymentNotStarted
 from core.errors import FieldError, NotFound, ShomeiError, ValidationFailed
 from core.i18n import format_yen
 from core.payments.bank_backend import bank_transfer_backend
@@ -37,6 +38,7 @@ from plugins.wallet import ledger
 from plugins.wallet.api import card_adapter, payment_account
 from plugins.wallet.history import wallet_history
 from plugins.wallet.ledger import TOPUP_PAYABLE
+from plugins.wallet.topup_claims import TopupInProgress
 from plugins.wallet.topup_return import topup_return_url
 from plugins.wallet.topups import start_bank_topup, start_card_topup
 from web.api.payment_methods import tenant_payment_methods
@@ -65,13 +67,16 @@ async def _wallet_page(
     errors: dict[str, FieldError] | None = None,
     values: dict[str, str] | None = None,
     card_result: str = "",
+    topup_key: str = "",
 ) -> Response[Any]:
+    """``topup_key``: the key the form sends again (after an answer that may have started the
+    payment, the same attempt); a fresh one otherwise."""
     lang = translator(request).language
     context: dict[str, Any] = {
         "section": "wallet",
         "errors": errors or {},
         "values": {"method": "card", "amount": "", "payment_method": "", **(values or {})},
-        "topup_key": secrets.token_urlsafe(16),
+        "topup_key": topup_key or secrets.token_urlsafe(16),
         "card_result": card_result,
         "wallet": None,
         "methods": [m for m in await tenant_payment_methods(request).enabled(me.ctx)],
@@ -176,6 +181,7 @@ class PortalPaymentsController(Controller):
         except NotFound:
             return Redirect("/portal/wallet", status_code=303)
         amount: object = int(values["amount"]) if values["amount"].isdigit() else values["amount"]
+        key = _text(form, "topup_key") or secrets.token_urlsafe(16)
         try:
             if values["method"] not in TOPUP_METHODS:
                 raise ValidationFailed([FieldError("method", "wallet.topup_method_invalid")])
@@ -185,7 +191,6 @@ class PortalPaymentsController(Controller):
                 await start_bank_topup(me.ctx, wallet, amount, account, backend)
                 return Redirect("/portal/wallet?notice=transfer_issued", status_code=303)
             card = await card_adapter(request, me.ctx)
-            key = _text(form, "topup_key") or secrets.token_urlsafe(16)
             settings = request.app.state.web.settings
             here = f"{str(request.base_url).rstrip('/')}/portal/wallet"
             started = await start_card_topup(
@@ -200,11 +205,19 @@ class PortalPaymentsController(Controller):
             return await _wallet_page(
                 request, me, status=400, errors=_errors(refused), values=values
             )
-        except ShomeiError:  # the card service could not be used: not the customer's fault
-            error = FieldError("payment_method", "web.pay.card_unavailable")
+        except TopupInProgress:  # the same top-up is being started: not a second charge
+            error = FieldError("payment_method", "web.pay.topup_in_progress")
             return await _wallet_page(
-                request, me, status=502, errors={"payment_method": error}, values=values
-            )
+                request, me, status=409, errors={"payment_method": error}, values=values,
+                topup_key=key,
+            )  # fmt: skip
+        except ShomeiError as exc:  # the card service could not be used: not the customer's fault
+            error = FieldError("payment_method", "web.pay.card_unavailable")
+            again = "" if isinstance(exc, PaymentNotStarted) else key  # it may have started
+            return await _wallet_page(
+                request, me, status=502, errors={"payment_method": error}, values=values,
+                topup_key=again,
+            )  # fmt: skip
         if started.status == "credited":
             return Redirect("/portal/wallet?notice=topup_credited", status_code=303)
         if started.status == "requires_action" and started.redirect_url:
