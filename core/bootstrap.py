@@ -47,12 +47,22 @@ async def _under_rls(settings: Settings) -> bool:
 
 
 async def check_system_role(settings: Settings) -> None:
-    """On PostgreSQL, an application role under row-level security (not the tables' owner, not
-    a superuser, no BYPASSRLS) sees no row outside a tenant: without a system role the sweeps,
-    operator pages and API-key lookups would silently find nothing. Refuse to start instead."""
-    if settings.system_database_url or not await _under_rls(settings):
-        return
+    """On PostgreSQL, an application role under row-level security sees no row outside a
+    tenant: without a system role of its own, the sweeps, operator pages and API-key lookups
+    would silently find nothing. Refuse to start instead, both when no system role is set and
+    when the one set is the app's role itself (no all-rows policy is made for that role)."""
+    system = settings.system_database_url
     app_role = urlsplit(settings.database_url).username
+    if system and urlsplit(system).username != app_role:
+        return
+    if not await _under_rls(settings):
+        return
+    if system:
+        raise ConfigError(
+            "SHOMEI_SYSTEM_DATABASE_URL",
+            f"names the application role {app_role!r} itself, which row-level security"
+            " confines to one tenant; cross-tenant work needs a separate system role",
+        )
     raise ConfigError(
         "SHOMEI_SYSTEM_DATABASE_URL",
         f"the application role {app_role!r} is under row-level security; cross-tenant work"

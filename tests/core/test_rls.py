@@ -307,3 +307,18 @@ async def test_a_key_rotation_is_one_migrate_and_a_stale_key_refuses_to_start(rl
         assert await raw.fetchval("SELECT shomei_current_tenant()") == 3
     finally:
         await raw.close()
+
+
+async def test_a_system_role_that_is_the_app_role_itself_is_refused(rls_database):
+    """Naming the app's own role as the system role would leave no all-rows policy, so the
+    sweeps would silently find nothing: start-up refuses, naming the setting."""
+    settings, _, owner_url, app_url = rls_database
+    same = replace(settings, system_database_url=app_url)
+    with pytest.raises(ConfigError) as refused:
+        await check_system_role(same)
+    assert str(refused.value).startswith("SHOMEI_SYSTEM_DATABASE_URL:")
+    assert "itself" in str(refused.value)
+    # the owner as both is not under row-level security: nothing to refuse
+    await check_system_role(
+        replace(settings, database_url=owner_url, system_database_url=owner_url)
+    )
