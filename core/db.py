@@ -22,14 +22,19 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from core.errors import ConfigError
 from core.pg_engine import TenantAwarePostgresEngine
+from core.rls import tenant_setting_key
 from core.settings import Settings
 
 _state: dict[str, object] = {}
 
 
-def make_engine(database_url: str, system_database_url: str = "") -> Engine:
+def make_engine(
+    database_url: str, system_database_url: str = "", tenant_key: bytes | None = None
+) -> Engine:
     """A Piccolo engine for ``sqlite:///path`` or ``postgresql://...``; on PostgreSQL, work in a
-    system scope connects as ``system_database_url``'s role when given (``core.pg_engine``)."""
+    system scope connects as ``system_database_url``'s role when given, and tenant connections
+    carry the tenant tagged with ``tenant_key`` (``core.pg_engine``, ``core.rls``; without it
+    a role under row-level security sees no tenant row)."""
     if urlsplit(database_url).scheme == "sqlite":
         path = Path(database_url.split("///", 1)[1])
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -38,7 +43,10 @@ def make_engine(database_url: str, system_database_url: str = "") -> Engine:
         warnings.simplefilter("ignore")  # warns when it cannot; check_database says it once
         system = {"dsn": system_database_url} if system_database_url else None
         return TenantAwarePostgresEngine(
-            config={"dsn": database_url}, system_config=system, log_queries=False
+            config={"dsn": database_url},
+            system_config=system,
+            tenant_key=tenant_key,
+            log_queries=False,
         )
 
 
@@ -109,7 +117,11 @@ def _reason(exc: BaseException) -> str:
 def setup_database(settings: Settings, app_modules: list[str]) -> Engine:
     """Build the engine for ``settings`` and bind it: the one call a process makes at start."""
     system = settings.system_database_url
-    engine = make_engine(settings.database_url, "" if system == settings.database_url else system)
+    engine = make_engine(
+        settings.database_url,
+        "" if system == settings.database_url else system,
+        tenant_setting_key(settings.secret_key),
+    )
     return bind_engine(engine, app_modules)
 
 

@@ -7,11 +7,14 @@ resolving an API key) runs on connections of a *separate* login role (``system_c
 from ``SHOMEI_SYSTEM_DATABASE_URL``), which alone has a policy that admits every row; the app
 role is not a member of it and cannot ``SET ROLE`` to it. Which role a connection uses is
 decided when it is opened or taken from a pool (or when a transaction begins), from the ambient
-scope; every connection then gets ``shomei.tenant_id`` from ``core.rls.apply_tenant_setting``.
+scope; every connection then gets ``shomei.tenant_id`` from ``core.rls.apply_tenant_setting``,
+tagged with ``tenant_key`` (``core.rls.tenant_setting_key`` of the secret key) so that the
+policies believe it and an injected ``set_config`` cannot forge another tenant's.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import asyncpg
@@ -26,10 +29,16 @@ class TenantAwarePostgresEngine(PostgresEngine):
     inside a system scope belong to the system role (when one is configured)."""
 
     def __init__(
-        self, config: dict[str, Any], *, system_config: dict[str, Any] | None = None, **kw: Any
+        self,
+        config: dict[str, Any],
+        *,
+        system_config: dict[str, Any] | None = None,
+        tenant_key: bytes | None = None,
+        **kw: Any,
     ) -> None:
         super().__init__(config=config, **kw)
         self.system_config = system_config
+        self.tenant_key = tenant_key
         self.system_pool: asyncpg.Pool | None = None
 
     def _in_system_scope(self) -> bool:
@@ -42,7 +51,7 @@ class TenantAwarePostgresEngine(PostgresEngine):
     async def get_new_connection(self) -> Any:
         config = self.system_config if self._in_system_scope() else self.config
         connection = await asyncpg.connect(**(config or {}))
-        await apply_tenant_setting(connection)
+        await apply_tenant_setting(connection, self.tenant_key)
         return connection
 
     async def _run_in_pool(self, query: str, args: Any = None) -> Any:
@@ -53,7 +62,7 @@ class TenantAwarePostgresEngine(PostgresEngine):
             return await connection.fetch(query, *(args or []))
 
     async def start_connection_pool(self, **kwargs: Any) -> None:
-        kwargs.setdefault("setup", apply_tenant_setting)
+        kwargs.setdefault("setup", partial(apply_tenant_setting, key=self.tenant_key))
         await super().start_connection_pool(**kwargs)
         if self.system_config is not None and self.system_pool is None:
             self.system_pool = await asyncpg.create_pool(**{**self.system_config, **kwargs})

@@ -49,6 +49,16 @@ def derive_key(secret_key: str) -> tuple[str, bytes]:
     return key_id, key
 
 
+def derive_purpose_key(secret_key: str, purpose: str) -> bytes:
+    """A 32-byte key for one other purpose (``purpose`` names it, e.g. the row-level security
+    tenant tag), derived from the same secret key with HKDF-SHA256 under its own salt and info,
+    so it is independent of the sealing key and of every other purpose's key."""
+    label = purpose.encode("utf-8")
+    return HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=b"shomei/" + label, info=b"shomei " + label
+    ).derive(secret_key.encode("utf-8"))
+
+
 def associated_data(tenant_id: int, purpose: str) -> bytes:
     return f"shomei/{purpose}/tenant/{tenant_id}".encode()
 
