@@ -14,7 +14,7 @@ import functools
 import hashlib
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -58,10 +58,11 @@ class Settings:
     upstream_retry_delay: int = 30
     """Seconds before the first retry of a failed upstream call; each later wait doubles, at most
     30 minutes (``core.entitlements.backoff``)."""
-    webhook_allow_loopback: bool = False
-    """Tenant webhooks may go to this machine (loopback, plain http to it): the embedded demo
-    and the tests only; on by default in the embedded mode alone
-    (``core.messaging.webhook_egress``)."""
+    egress_allow_loopback: bool = False
+    """URLs a tenant sets (webhook endpoints, provider base URLs) may point at this machine
+    (loopback, plain http to it): the embedded demo, its sandbox upstreams and the tests only;
+    on by default in the embedded mode alone (``core.egress``). ``SHOMEI_EGRESS_ALLOW_LOOPBACK``,
+    or its former name ``SHOMEI_WEBHOOK_ALLOW_LOOPBACK``."""
 
     @property
     def mail_folder(self) -> Path:
@@ -152,10 +153,16 @@ class Settings:
             upstream_retry_delay=_positive_int(
                 get("UPSTREAM_RETRY_DELAY", "30"), "UPSTREAM_RETRY_DELAY"
             ),
-            webhook_allow_loopback=_flag(
-                get("WEBHOOK_ALLOW_LOOPBACK", "0" if production else "1"), "WEBHOOK_ALLOW_LOOPBACK"
-            ),
+            egress_allow_loopback=_egress_allow_loopback(get, production),
         )
+
+
+def _egress_allow_loopback(get: Callable[[str, str], str], production: bool) -> bool:
+    """``EGRESS_ALLOW_LOOPBACK``, else its former name ``WEBHOOK_ALLOW_LOOPBACK``, else on in
+    the embedded mode alone."""
+    default = get("WEBHOOK_ALLOW_LOOPBACK", "0" if production else "1")
+    name = "EGRESS_ALLOW_LOOPBACK" if get("EGRESS_ALLOW_LOOPBACK", "") else "WEBHOOK_ALLOW_LOOPBACK"
+    return _flag(get("EGRESS_ALLOW_LOOPBACK", default), name)
 
 
 @functools.cache

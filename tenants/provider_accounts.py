@@ -11,7 +11,8 @@ from enum import StrEnum
 from typing import Any
 
 from core.context import Context
-from core.contracts.common import PluginAccount
+from core.contracts.common import ConfigField, PluginAccount
+from core.egress import Egress
 from core.errors import FieldError
 from tenants.audit import audit
 from tenants.credentials import Keyring, Sealed, associated_data, mask
@@ -73,6 +74,18 @@ def _check(kind: str, plugin_code: str, settings: Any, credentials: Any) -> list
     return errors
 
 
+async def url_errors(
+    fields: tuple[ConfigField, ...], settings: dict[str, Any], egress: Egress
+) -> list[FieldError]:
+    """The refusals of the ``url`` fields of ``settings`` (empty ones are left to ``required``)."""
+    errors: list[FieldError] = []
+    for field in fields:
+        value = settings.get(field.name)
+        if field.kind == "url" and isinstance(value, str) and value.strip():
+            errors += await egress.field_errors(field.name, value.strip())
+    return errors
+
+
 async def save_account(
     ctx: Context,
     keyring: Keyring,
@@ -81,10 +94,19 @@ async def save_account(
     settings: dict[str, Any],
     credentials: dict[str, str] | None = None,
     enabled: bool = True,
+    *,
+    fields: tuple[ConfigField, ...] = (),
+    egress: Egress | None = None,
 ) -> ProviderAccountView:
     """Create or replace the tenant's account of a plugin. ``credentials=None`` keeps the
-    stored ones (a form that leaves the secret fields blank changes only the settings)."""
+    stored ones (a form that leaves the secret fields blank changes only the settings).
+
+    ``fields`` is the plugin's ``config_fields``: each ``url`` field's value must pass the
+    egress rule (``core.egress``, production's unless ``egress`` is given), refused otherwise as
+    an error on that field (``egress.url_not_public`` …). The plugin checks it again when it
+    connects."""
     raise_if(_check(kind, plugin_code, settings, credentials))
+    raise_if(await url_errors(fields, settings, egress or Egress()))
     tenant_id = scoped_tenant_id(ctx)
     now = ctx.clock.now()
     where = (ProviderAccount.kind == kind) & (ProviderAccount.plugin_code == plugin_code)
@@ -139,24 +161,40 @@ async def list_accounts(ctx: Context, keyring: Keyring) -> list[ProviderAccountV
 
 
 async def plugin_account(
-    ctx: Context, keyring: Keyring, kind: str, plugin_code: str, secret_key: str, public_url: str
+    ctx: Context,
+    keyring: Keyring,
+    kind: str,
+    plugin_code: str,
+    secret_key: str,
+    public_url: str,
+    egress: Egress | None = None,
 ) -> PluginAccount:
-    """What the plugin object is built with: settings and decrypted credentials."""
+    """What the plugin object is built with: settings, decrypted credentials, and the rule for
+    connecting to URLs in the settings (``egress``; production's rule when not given)."""
     where = (ProviderAccount.kind == kind) & (ProviderAccount.plugin_code == plugin_code)
     row = await scoped(ProviderAccount, ctx).objects().where(where).first()
-    return _plugin_account(keyring, row, secret_key, public_url)
+    return _plugin_account(keyring, row, secret_key, public_url, egress)
 
 
 async def plugin_account_by_id(
-    ctx: Context, keyring: Keyring, account_id: int, secret_key: str, public_url: str
+    ctx: Context,
+    keyring: Keyring,
+    account_id: int,
+    secret_key: str,
+    public_url: str,
+    egress: Egress | None = None,
 ) -> PluginAccount:
     """The same as ``plugin_account``, for a provider account named by its id."""
     query = scoped(ProviderAccount, ctx).objects().where(ProviderAccount.id == account_id)
-    return _plugin_account(keyring, await query.first(), secret_key, public_url)
+    return _plugin_account(keyring, await query.first(), secret_key, public_url, egress)
 
 
 def _plugin_account(
-    keyring: Keyring, row: ProviderAccount | None, secret_key: str, public_url: str
+    keyring: Keyring,
+    row: ProviderAccount | None,
+    secret_key: str,
+    public_url: str,
+    egress: Egress | None,
 ) -> PluginAccount:
     if row is None or not row.enabled:
         refuse("account", "tenants.provider_account_unknown")
@@ -165,6 +203,7 @@ def _plugin_account(
         credentials=open_credentials(keyring, row.tenant, _sealed(row)),
         secret_key=secret_key,
         public_url=public_url,
+        egress=egress or Egress(),
     )
 
 

@@ -87,6 +87,10 @@ def make_settings(var_dir: Path, database: DatabaseUnderTest, **extra: str) -> S
         "SHOMEI_SECRET_KEY": TEST_SECRET,
         "SHOMEI_LOAD_ENTRYPOINT_PLUGINS": "0",
         "SHOMEI_BROKER_URL": REDIS_URL if database.kind == "postgres" else "filesystem://",
+        # the sandbox upstreams and webhook receivers of the tests listen on loopback, on
+        # PostgreSQL (production's shape, loopback refused by default) too; a test of the
+        # production rule passes egress_allow_loopback="0"
+        "SHOMEI_EGRESS_ALLOW_LOOPBACK": "1",
     }
     env.update({f"SHOMEI_{key.upper()}": value for key, value in extra.items()})
     return Settings.from_env(env)

@@ -114,7 +114,7 @@ def _broker_text(var_dir: Path, kind: str) -> str:
 async def test_no_secret_or_token_is_kept_in_clear(tmp_path, database, caplog):
     caplog.set_level(logging.DEBUG)
     clock = FrozenClock(START)
-    settings = browser_settings(tmp_path, database, webhook_allow_loopback="1")
+    settings = browser_settings(tmp_path, database, egress_allow_loopback="1")
     app = make_app(settings, clock=clock, webhook_resolver=NameMap())
     shop = await make_shop(clock)
     team = await make_team(shop.tenant, shop.owner_id, clock)

@@ -18,9 +18,9 @@ from piccolo.engine.postgres import PostgresEngine
 
 from core import db
 from core.clock import Clock
+from core.egress import Resolver, system_resolver
 from core.i18n import merge_catalogs
 from core.logs import configure_logging
-from core.messaging.webhook_egress import Resolver, system_resolver
 from core.messaging.webhooks import WebhookGuard
 from core.plugins import Registry, build_plugin_manager, collect_list, piccolo_app_modules
 from core.settings import Settings
@@ -71,7 +71,8 @@ def create_app(
     ``web.server`` hand in the system clock). Tests add plugin objects (``plugins``), a frozen
     clock, and turn the PostgreSQL pool off (``connection_pool``): a pool belongs to one event
     loop, and a test talks to the same database from its own loop. ``webhook_resolver`` resolves
-    webhook endpoint hosts for their address check (tests map names without asking DNS)."""
+    the host of every URL a tenant sets (webhook endpoints, provider base URLs) for its address
+    check, ``core.egress`` (tests map names without asking DNS)."""
     if configure_logs:
         configure_logging(settings.log_level)
     pm = build_plugin_manager(

@@ -10,6 +10,7 @@ import pluggy
 from celery import Celery
 
 from core.clock import Clock
+from core.egress import Egress
 from core.messaging.webhooks import WebhookGuard
 from core.plugins import Registry
 from core.settings import Settings
@@ -29,7 +30,12 @@ class WebState:
     rate_limiter: RateLimiter
     login_throttle: LoginThrottle
     webhooks: WebhookGuard
-    """Seals endpoint secrets and checks endpoint addresses (``core.messaging.webhook_egress``)."""
+    """Seals endpoint secrets and checks endpoint addresses (``core.egress``)."""
+
+    @property
+    def egress(self) -> Egress:
+        """Where a URL a tenant sets may be reached: webhooks' rule, for every such URL."""
+        return self.webhooks.egress
 
     def extra(self) -> dict[str, Any]:
         return {"public_url": self.settings.public_url}

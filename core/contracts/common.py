@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from core.egress import Egress
+
 Yen = int
 """Money is integer yen, tax-exclusive unless a name says otherwise. Never a float."""
 
@@ -12,11 +14,13 @@ Yen = int
 @dataclass(frozen=True)
 class ConfigField:
     """One setting a tenant fills in when it configures a plugin (a provider account or a
-    payment adapter). ``secret`` fields are credentials: stored encrypted, never shown again."""
+    payment adapter). ``secret`` fields are credentials: stored encrypted, never shown again.
+    A ``url`` field is a URL shomei will connect to: checked by ``core.egress`` when the account
+    is saved, and the plugin connects to it only through ``PluginAccount.egress``."""
 
     name: str
     label_id: str
-    kind: Literal["text", "secret", "int", "bool", "choice"] = "text"
+    kind: Literal["text", "secret", "int", "bool", "choice", "url"] = "text"
     required: bool = True
     choices: tuple[str, ...] = ()
     secret: bool = False
@@ -53,13 +57,16 @@ class PluginAccount:
 
     ``config`` holds the plain settings, ``credentials`` the decrypted secrets (never logged),
     ``secret_key`` the deployment's key for anything the plugin must seal itself, and
-    ``public_url`` where shomei is reachable (for return URLs and redeem links).
+    ``public_url`` where shomei is reachable (for return URLs and redeem links), and ``egress``
+    the rule for connecting to any URL of ``config`` (``Egress.client()``; production's rule
+    unless the composition root hands in the deployment's).
     """
 
     config: dict[str, Any] = field(default_factory=dict)
     credentials: dict[str, str] = field(default_factory=dict)
     secret_key: str = ""
     public_url: str = ""
+    egress: Egress = field(default_factory=Egress, compare=False)
 
     def __repr__(self) -> str:  # credentials never reach a log line through repr
         return (

@@ -14,7 +14,7 @@ task sends the next one with a countdown. ``attempt`` claims the delivery by its
 so a duplicate task is a no-op.
 
 Issue 13 rules: the URL is checked when saved and again before each attempt, and the request
-goes to the address that was checked (``core.messaging.webhook_egress``: https to public
+goes to the address that was checked (``core.egress``: https to public
 addresses only, no redirects); the delivery log keeps the status, never the receiver's reply.
 The signing secret is stored sealed (``core.sealing``, tenant-bound), shown to the tenant once.
 Both take a ``WebhookGuard`` that the composition roots (web app, worker) build from settings.
@@ -35,16 +35,17 @@ from typing import Any
 import httpx
 
 from core.context import Context, system_scope
-from core.errors import FieldError, NotFound, ValidationFailed
-from core.messaging.events import PRIVATE_PAYLOAD_FIELDS, WEBHOOK_EVENT_TYPES
-from core.messaging.tables import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from core.messaging.webhook_egress import (
+from core.egress import (
+    Egress,
     EgressRefused,
     Resolver,
     pinned_request,
     resolve_target,
     system_resolver,
 )
+from core.errors import FieldError, NotFound, ValidationFailed
+from core.messaging.events import PRIVATE_PAYLOAD_FIELDS, WEBHOOK_EVENT_TYPES
+from core.messaging.tables import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from core.messaging.webhook_secrets import open_secret, seal_secret
 from core.outbox_relay import Event, Handler
 from core.sealing import Keyring, SealedUnreadable
@@ -78,7 +79,12 @@ class WebhookGuard:
     def from_settings(
         cls, settings: Settings, resolver: Resolver = system_resolver
     ) -> WebhookGuard:
-        return cls(Keyring.from_settings(settings), settings.webhook_allow_loopback, resolver)
+        return cls(Keyring.from_settings(settings), settings.egress_allow_loopback, resolver)
+
+    @property
+    def egress(self) -> Egress:
+        """The same rule for every other URL a tenant sets (``core.egress``)."""
+        return Egress(self.allow_loopback, self.resolver)
 
 
 # -- signing ---------------------------------------------------------------------------------
@@ -152,7 +158,7 @@ async def create_endpoint(
     guard: WebhookGuard,
 ) -> tuple[EndpointView, str]:
     """Register an endpoint; returns it and its signing secret (shown to the tenant once, kept
-    only sealed). The URL must pass ``webhook_egress`` now; it is checked again at each send."""
+    only sealed). The URL must pass ``core.egress`` now; it is checked again at each send."""
     url = url.strip()
     errors = await _check_endpoint(url, event_types, guard)
     if errors:

@@ -80,10 +80,12 @@ class Upstream:
         self.request, self.ctx = request, ctx
 
     async def open(self) -> CertCentralClient:
-        settings = self.request.app.state.web.settings
+        web = self.request.app.state.web
+        settings = web.settings
         return await tenant_client(
-            self.ctx, Keyring.from_settings(settings), settings.secret_key, settings.public_url
-        )
+            self.ctx, Keyring.from_settings(settings), settings.secret_key, settings.public_url,
+            web.egress,
+        )  # fmt: skip
 
 
 def provide_upstream(request: Request[Any, Any, Any], ctx: NamedDependency[Context]) -> Upstream:

@@ -16,12 +16,14 @@ from typing import Any, TypeVar
 
 import httpx
 
+from core.egress import Egress, EgressRefused
 from plugins.digicert.errors import (
     ApiErrorDetail,
     CertCentralError,
     InvalidRequest,
     RetriesExhausted,
     TransportFailure,
+    UpstreamNotAllowed,
     error_for_status,
 )
 from plugins.digicert.idempotency import marker, with_marker
@@ -50,7 +52,12 @@ DCV_NOT_FOUND = "dcv_token_not_found"
 
 
 class CertCentralClient:
-    """One account's API key against one base URL (``.../services/v2``)."""
+    """One account's API key against one base URL (``.../services/v2``).
+
+    ``egress`` guards a base URL that a tenant set (``upstream.client_for`` always passes the
+    account's): every request is checked and pinned by ``core.egress`` and a refusal is an
+    ``UpstreamNotAllowed``, with nothing sent. Without it the URL is the operator's own (tests,
+    the sandbox's command line); redirects are never followed either way."""
 
     def __init__(
         self,
@@ -62,13 +69,17 @@ class CertCentralClient:
         sleep: Sleep = asyncio.sleep,
         rng: random.Random | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        egress: Egress | None = None,
     ) -> None:
-        self._http = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"),
-            headers={"X-DC-DEVKEY": api_key, "Accept": "application/json"},
-            timeout=timeout,
-            transport=transport,
-        )
+        options: dict[str, Any] = {
+            "base_url": base_url.rstrip("/"),
+            "headers": {"X-DC-DEVKEY": api_key, "Accept": "application/json"},
+            "timeout": timeout,
+        }
+        if egress is not None:
+            self._http = egress.client(inner=transport, **options)
+        else:
+            self._http = httpx.AsyncClient(transport=transport, follow_redirects=False, **options)
         self._retry = retry or RetryPolicy()
         self._sleep = sleep
         self._rng = rng or random.Random()
@@ -345,6 +356,8 @@ class CertCentralClient:
     async def _once(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
             response = await self._http.request(method, path, **kwargs)
+        except EgressRefused as exc:
+            raise UpstreamNotAllowed(exc.reason) from None
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise TransportFailure(f"{method} {path}: {exc!r}", sent=False) from exc
         except httpx.TransportError as exc:  # read/write timeouts, dropped connections

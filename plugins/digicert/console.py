@@ -84,7 +84,11 @@ VOUCHER_ORDERS = ListSpec(
 async def _client(request: Request[Any, Any, Any], ctx: Context) -> Any:
     settings = web_state(request).settings
     return await tenant_client(
-        ctx, Keyring.from_settings(settings), settings.secret_key, settings.public_url
+        ctx,
+        Keyring.from_settings(settings),
+        settings.secret_key,
+        settings.public_url,
+        web_state(request).egress,
     )
 
 

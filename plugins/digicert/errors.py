@@ -82,6 +82,19 @@ class TransportFailure(CertCentralError):
         return self.sent
 
 
+class UpstreamNotAllowed(CertCentralError):
+    """The account's base URL may not be reached (``core.egress``: https to public addresses
+    only); nothing was sent. Not retried: the tenant must correct its provider settings."""
+
+    def __init__(self, reason: str) -> None:
+        detail = ApiErrorDetail(
+            f"base_url_{reason}",
+            f"the provider account's base_url is refused by the egress rule ({reason})",
+        )
+        super().__init__("base_url refused", errors=(detail,))
+        self.reason = reason
+
+
 class RetriesExhausted(CertCentralError):
     """The bounded attempts are used up; ``last`` is the final error."""
 

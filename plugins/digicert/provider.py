@@ -137,7 +137,7 @@ class DigiCertProvider:
 
     code: ClassVar[str] = PROVIDER_CODE
     config_fields: ClassVar[tuple[ConfigField, ...]] = (
-        ConfigField("base_url", "digicert.config.base_url", required=False),
+        ConfigField("base_url", "digicert.config.base_url", kind="url", required=False),
         ConfigField("api_key", "digicert.config.api_key", kind="secret", secret=True),
     )
 

@@ -54,7 +54,11 @@ class ReissueForm:
 async def _client(request: Request[Any, Any, Any], me: SignedInCustomer) -> CertCentralClient:
     settings = web_state(request).settings
     return await tenant_client(
-        me.ctx, Keyring.from_settings(settings), settings.secret_key, settings.public_url
+        me.ctx,
+        Keyring.from_settings(settings),
+        settings.secret_key,
+        settings.public_url,
+        web_state(request).egress,
     )
 
 

@@ -8,8 +8,6 @@ issuance makes the code active again with its original redeem-by and voids the i
 
 from __future__ import annotations
 
-import ipaddress
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,6 +16,7 @@ from core.billing.errors import InvoiceStateError
 from core.billing.invoices import actor_label, get_invoice, void_invoice
 from core.billing.status import InvoiceStatus
 from core.certificates.csr import parse_csr
+from core.certificates.names import name_errors as core_name_errors
 from core.context import Context
 from core.errors import FieldError, NotFound, ValidationFailed
 from plugins.digicert.client import CertCentralClient
@@ -28,9 +27,7 @@ from plugins.digicert.views import CANCEL_WINDOW, code_by_value, order_row
 from plugins.digicert.vouchers import refuse
 from tenants.audit import audit
 
-LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 DCV_METHODS = ("http-token", "email")
-INTERNAL_SUFFIXES = (".local", ".localhost", ".internal", ".lan", ".corp", ".home", ".intranet")
 
 
 @dataclass(frozen=True)
@@ -51,21 +48,9 @@ class RedemptionView:
 
 
 def name_errors(names: tuple[str, ...], fqdns: int, wildcards: int) -> list[FieldError]:
-    """Wildcard syntax, no IP address, no internal name, within the voucher's counts."""
-    errors = []
-    for name in names:
-        host = name[2:] if name.startswith("*.") else name
-        try:
-            ipaddress.ip_address(host)
-            errors.append(FieldError("csr", "digicert.redeem.ip_address", {"name": name}))
-            continue
-        except ValueError:
-            pass
-        labels = host.lower().split(".")
-        if "*" in host or not all(LABEL.match(label) for label in labels):
-            errors.append(FieldError("csr", "digicert.redeem.name_invalid", {"name": name}))
-        elif len(labels) < 2 or f".{labels[-1]}" in INTERNAL_SUFFIXES:
-            errors.append(FieldError("csr", "digicert.redeem.internal_name", {"name": name}))
+    """The one name rule of server certificates (``core.certificates.names``: no IP address,
+    label and wildcard syntax, no internal name), then the voucher's counts."""
+    errors = core_name_errors(names)
     wild = sum(1 for n in names if n.startswith("*."))
     if wild > wildcards or len(names) - wild > fqdns:
         errors.append(

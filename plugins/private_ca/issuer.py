@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from piccolo.columns.combination import Where
 
 from core.certificates.csr import CsrInfo, parse_csr
+from core.certificates.names import name_errors
 from core.certificates.validity import server_validity_end, validity_end
 from core.context import Context
 from core.contracts.common import PluginAccount
@@ -113,7 +114,8 @@ class PrivateCAIssuer:
     async def _sign_and_store(
         self, ctx: Context, request: CertificateRequest, key: str, digest: str
     ) -> None:
-        csr = parse_csr(request.csr_pem)
+        profile = "client" if request.profile == "client" else "server"
+        csr = parse_csr(request.csr_pem, profile)
         common_name, dns_names = _names(request, csr)
         intermediate, intermediate_key = await self._signer(ctx)
         not_before = ctx.clock.now().replace(microsecond=0)
@@ -126,6 +128,7 @@ class PrivateCAIssuer:
             common_name=common_name,
             organization=request.organization,
             dns_names=dns_names,
+            email_addresses=csr.email_addresses if request.profile == "client" else (),
             profile=request.profile,
             serial=serial,
             not_before=not_before,
@@ -210,10 +213,13 @@ def _result(row: Row, chain_pem: str) -> IssuanceResult:
 
 
 def _names(request: CertificateRequest, csr: CsrInfo) -> tuple[str | None, tuple[str, ...]]:
-    """Subject CN and SAN dNSNames: the request's names (checked by the provider), else the CSR's.
+    """Subject CN and SAN dNSNames: the request's names, else the CSR's.
 
-    A server certificate carries its CN among its SANs; a client certificate (a terminal, a
-    person) has a CN that need not be a host name, and only the DNS names it was asked for.
+    A server certificate carries its CN among its SANs, and every one of them passes the name
+    rule of ``core.certificates.names`` (the CSR's were checked by ``parse_csr``, the request's
+    are checked here); a client certificate (a terminal, a person) has a CN that need not be a
+    host name, and only the DNS names it was asked for (checked by the same rule); its e-mail
+    SANs come from the CSR.
     """
     if request.profile == "client":
         common_name = request.common_name or csr.common_name
@@ -222,6 +228,9 @@ def _names(request: CertificateRequest, csr: CsrInfo) -> tuple[str | None, tuple
         requested = [request.common_name, *request.dns_names]
         dns_names = tuple(dict.fromkeys(name for name in requested if name)) or csr.dns_names
         common_name = dns_names[0] if dns_names else None
+    errors = name_errors(dns_names)
+    if errors:
+        raise ValidationFailed(errors)
     if not common_name:
         raise ValidationFailed([FieldError("csr", "csr.no_names")])
     return common_name, dns_names

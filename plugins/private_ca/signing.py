@@ -81,8 +81,10 @@ def sign_leaf(
     not_before: datetime,
     not_after: datetime,
     signature_hash: str,
+    email_addresses: tuple[str, ...] = (),
 ) -> x509.Certificate:
-    """An end-entity certificate for ``public_key`` with ``profile``'s extended key usage."""
+    """An end-entity certificate for ``public_key`` with ``profile``'s extended key usage;
+    ``email_addresses`` (a client certificate's) join ``dns_names`` in the SAN."""
     usage = PROFILE_USAGES.get(profile)
     if usage is None:
         raise ValueError(f"unknown certificate profile {profile!r}")
@@ -106,8 +108,10 @@ def sign_leaf(
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
         .add_extension(_authority_key_id(issuer), critical=False)
     )
-    if dns_names:
-        sans = x509.SubjectAlternativeName([x509.DNSName(name) for name in dns_names])
+    names: list[x509.GeneralName] = [x509.DNSName(name) for name in dns_names]
+    names += [x509.RFC822Name(address) for address in email_addresses]
+    if names:
+        sans = x509.SubjectAlternativeName(names)
         builder = builder.add_extension(sans, critical=not subject)
     return builder.sign(issuer_key, algorithm())
 

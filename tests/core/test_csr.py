@@ -8,6 +8,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from core.certificates.csr import parse_csr
+from core.certificates.names import name_error, name_errors
 from core.errors import ValidationFailed
 from tests.csr_helpers import make_csr, rsa_key
 
@@ -95,6 +96,9 @@ def test_every_csr_message_has_japanese_and_english_text():
         "csr.curve_not_allowed",
         "csr.key_type_not_allowed",
         "csr.no_names",
+        "csr.name_not_dns",
+        "csr.name_invalid",
+        "csr.internal_name",
     }
     for messages in catalogs.values():
         assert ids <= set(messages)
@@ -128,3 +132,84 @@ def test_an_email_san_and_an_ip_common_name_are_refused():
         "csr.name_not_dns",
         {"names": "2001:db8::1"},
     )
+
+
+# -- the name rule (core.certificates.names), one for every issuer ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "message_id"),
+    [
+        ("10.0.0.5", "csr.name_not_dns"),  # an IP address written as a DNS name
+        ("::1", "csr.name_not_dns"),
+        ("*.10.0.0.5", "csr.name_not_dns"),
+        ("a.*.example.com", "csr.name_invalid"),
+        ("*example.com", "csr.name_invalid"),
+        ("-www.example.com", "csr.name_invalid"),
+        ("www-.example.com", "csr.name_invalid"),
+        ("www..example.com", "csr.name_invalid"),
+        ("under_score.example.com", "csr.name_invalid"),
+        ("x" * 64 + ".example.com", "csr.name_invalid"),
+        (".".join(["a" * 63] * 4) + ".com", "csr.name_invalid"),  # over 253 characters
+        ("localhost", "csr.internal_name"),
+        ("intranet", "csr.internal_name"),
+        ("printer.local", "csr.internal_name"),
+        ("db.internal", "csr.internal_name"),
+        ("*.corp", "csr.internal_name"),
+    ],
+)
+def test_names_a_server_certificate_may_not_carry(name, message_id):
+    error = name_error(name)
+    assert error is not None and (error.field, error.message_id) == ("csr", message_id)
+
+
+@pytest.mark.parametrize(
+    "name", ["www.example.com", "*.example.com", "WWW.Example.COM", "xn--r8jz45g.jp", "a.b.c.test"]
+)
+def test_names_a_server_certificate_may_carry(name):
+    assert name_error(name) is None
+
+
+@pytest.mark.parametrize("name", ["10.0.0.5", "::1", "192.0.2.7"])
+def test_an_ip_address_as_a_dns_name_san_is_refused(name):
+    csr = _csr_with_sans("www.example.com", x509.DNSName("www.example.com"), x509.DNSName(name))
+    assert refusal(csr) == ("csr", "csr.name_not_dns", {"names": name})
+
+
+def test_every_bad_name_of_a_server_csr_is_named_at_once():
+    csr = make_csr("www.example.com", ("www.example.com", "printer.local", "a.*.example.com"))
+    with pytest.raises(ValidationFailed) as caught:
+        parse_csr(csr)
+    assert [(e.message_id, e.params) for e in caught.value.errors] == [
+        ("csr.internal_name", {"name": "printer.local"}),
+        ("csr.name_invalid", {"name": "a.*.example.com"}),
+    ]
+    assert name_errors(["ok.example.com", "intranet"], field="dns_names")[0].field == "dns_names"
+
+
+def test_a_client_csr_keeps_its_email_and_uri_sans():
+    csr = _csr_with_sans(
+        "Taro Yamada",
+        x509.RFC822Name("taro@example.jp"),
+        x509.UniformResourceIdentifier("urn:example:terminal:1"),
+        x509.DNSName("terminal1.example.jp"),
+    )
+    info = parse_csr(csr, "client")
+    assert info.common_name == "Taro Yamada"  # a person's name, not a host name
+    assert info.email_addresses == ("taro@example.jp",)
+    assert info.uris == ("urn:example:terminal:1",)
+    assert info.dns_names == ("terminal1.example.jp",)
+    field, message_id, params = refusal(csr)  # the same CSR for a server certificate
+    assert (field, message_id) == ("csr", "csr.name_not_dns")
+    assert params["names"] == "taro@example.jp, urn:example:terminal:1"
+
+
+def test_a_client_csr_still_refuses_ip_sans_and_bad_dns_names():
+    ip = _csr_with_sans("Terminal 1", x509.IPAddress(ipaddress.ip_address("10.0.0.5")))
+    with pytest.raises(ValidationFailed) as caught:
+        parse_csr(ip, "client")
+    assert caught.value.errors[0].message_id == "csr.name_not_dns"
+    dns_ip = _csr_with_sans("Terminal 1", x509.DNSName("10.0.0.5"))
+    with pytest.raises(ValidationFailed) as caught:
+        parse_csr(dns_ip, "client")
+    assert caught.value.errors[0].message_id == "csr.name_not_dns"

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
@@ -283,3 +283,53 @@ async def test_a_server_certificate_needs_a_name(issuer):
     with pytest.raises(ValidationFailed) as caught:
         await issuer.issue(context(), nameless)
     assert caught.value.errors[0].message_id == "csr.no_names"
+
+
+def _csr_with_sans(common_name: str, *names: x509.GeneralName) -> str:
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(x509.oid.NameOID.COMMON_NAME, common_name)])
+    builder = x509.CertificateSigningRequestBuilder().subject_name(subject)
+    builder = builder.add_extension(x509.SubjectAlternativeName(list(names)), critical=False)
+    csr = builder.sign(key, hashes.SHA256())
+    return csr.public_bytes(serialization.Encoding.PEM).decode("ascii")
+
+
+async def test_a_client_certificate_keeps_the_csr_email_san(issuer, tmp_path):
+    """The shared parser refuses e-mail SANs for server certificates only: a person's client
+    certificate is issued with the e-mail address its CSR asks for."""
+    ctx = context(datetime(2029, 6, 1, tzinfo=UTC))
+    csr_pem = _csr_with_sans("Taro Yamada", x509.RFC822Name("taro@example.jp"))
+    client = request(csr_pem, common_name="", dns_names=(), validity_days=365, profile="client")
+    leaf = certificate((await issuer.issue(ctx, client)).certificate.certificate_pem)
+    sans = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert sans.get_values_for_type(x509.RFC822Name) == ["taro@example.jp"]
+    assert leaf.subject.rfc4514_string() == "CN=Taro Yamada"
+    with pytest.raises(ValidationFailed) as caught:  # the same CSR for a server certificate
+        await issuer.issue(ctx.with_key("server"), replace(client, profile="server"))
+    assert caught.value.errors[0].message_id == "csr.name_not_dns"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message_id"),
+    [
+        ({"dns_names": ("www.example.com", "10.0.0.5")}, "csr.name_not_dns"),
+        ({"common_name": "::1", "dns_names": ()}, "csr.name_not_dns"),
+        ({"dns_names": ("www.example.com", "printer.local")}, "csr.internal_name"),
+        ({"dns_names": ("a.*.example.com",)}, "csr.name_invalid"),
+        ({"dns_names": ("10.0.0.5",), "profile": "client", "common_name": "T"}, "csr.name_not_dns"),
+    ],
+)
+async def test_requested_names_obey_the_one_name_rule(issuer, changes, message_id):
+    ctx = context()
+    csr_pem = make_csr("www.example.com", ("www.example.com",))
+    with pytest.raises(ValidationFailed) as caught:
+        await issuer.issue(ctx, request(csr_pem, **changes))
+    assert caught.value.errors[0].message_id == message_id
+    assert await SignedCertificate.count().where(SignedCertificate.tenant_id == ctx.tenant.id) == 0
+
+
+async def test_a_csr_with_an_ip_dns_name_is_refused(issuer):
+    csr_pem = make_csr("www.example.com", ("www.example.com", "10.0.0.5"))
+    with pytest.raises(ValidationFailed) as caught:
+        await issuer.issue(context(), request(csr_pem, common_name="", dns_names=()))
+    assert caught.value.errors[0].message_id == "csr.name_not_dns"

@@ -27,7 +27,7 @@ def clock():
 def sent(monkeypatch, tmp_path, database, clock):
     """The Celery app of the test's settings and clock; tasks sent are recorded, not brokered."""
     pm = build_plugin_manager(load_entrypoints=False)
-    settings = make_settings(tmp_path / "var", database, webhook_allow_loopback="1")
+    settings = make_settings(tmp_path / "var", database, egress_allow_loopback="1")
     app = celery_app.create_celery(settings, pm, clock)
     calls: list[dict] = []
 

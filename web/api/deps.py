@@ -9,6 +9,7 @@ from litestar.di import NamedDependency
 
 from core.context import Context
 from core.contracts.common import PluginAccount
+from core.egress import Egress
 from core.money import Rounding
 from core.orders.deps import OrderDeps
 from core.orders.providers import ProviderGate
@@ -35,12 +36,15 @@ def provide_ctx(request: Request[Any, Any, Any]) -> Context:
 class TenantProviderAccounts:
     """The order engine's view of a tenant's provider accounts (credentials opened on demand)."""
 
-    def __init__(self, keyring: Keyring, secret_key: str, public_url: str) -> None:
+    def __init__(
+        self, keyring: Keyring, secret_key: str, public_url: str, egress: Egress | None = None
+    ) -> None:
         self.keyring, self.secret_key, self.public_url = keyring, secret_key, public_url
+        self.egress = egress
 
     async def plugin_account(self, ctx: Context, provider_account_id: int) -> PluginAccount:
         return await plugin_account_by_id(
-            ctx, self.keyring, provider_account_id, self.secret_key, self.public_url
+            ctx, self.keyring, provider_account_id, self.secret_key, self.public_url, self.egress
         )
 
 
@@ -50,8 +54,9 @@ async def provide_order_deps(
     web = request.app.state.web
     settings = await tenant_settings(ctx)
     accounts = TenantProviderAccounts(
-        Keyring.from_settings(web.settings), web.settings.secret_key, web.settings.public_url
-    )
+        Keyring.from_settings(web.settings), web.settings.secret_key, web.settings.public_url,
+        web.egress,
+    )  # fmt: skip
     return OrderDeps(
         gate=ProviderGate(web.registry, accounts),
         tax=TaxPolicy(rounding=Rounding(settings.tax_rounding)),

@@ -179,7 +179,10 @@ class ConsoleProviders(Controller):
             )
         keyring = Keyring.from_settings(web_state(request).settings)
         try:
-            await save_account(me.ctx, keyring, kind, code, settings, credentials, enabled)
+            await save_account(
+                me.ctx, keyring, kind, code, settings, credentials, enabled,
+                fields=fields, egress=web_state(request).egress,
+            )  # fmt: skip
         except ValidationFailed as exc:
             return await _form(
                 request, me, kind, code, cls, errors=by_field(exc.errors), shown=shown,

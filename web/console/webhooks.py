@@ -1,8 +1,8 @@
 """Webhooks of the tenant (``/console/webhooks``, ``api_keys.manage``): endpoints (URL, events,
 description; the signing secret shown once, on the page answering the creation, and kept only
-sealed; the URL refused unless it resolves to public addresses, ``core.messaging
-.webhook_egress``), turning an endpoint off and on, the delivery log with each attempt, and
-replay (``workers.tasks.webhooks.replay_delivery``: due now, its task sent at once). Rules in
+sealed; the URL refused unless it resolves to public addresses, ``core.egress``), turning an
+endpoint off and on, the delivery log with each attempt, and replay
+(``workers.tasks.webhooks.replay_delivery``: due now, its task sent at once). Rules in
 ``core.messaging.webhooks``."""
 
 from __future__ import annotations

@@ -70,8 +70,9 @@ def entitlement_deps(request: Request[Any, Any, Any]) -> EntitlementDeps:
     """Providers built per account, as the worker does, with the web process's keyring."""
     web = request.app.state.web
     accounts = TenantProviderAccounts(
-        Keyring.from_settings(web.settings), web.settings.secret_key, web.settings.public_url
-    )
+        Keyring.from_settings(web.settings), web.settings.secret_key, web.settings.public_url,
+        web.egress,
+    )  # fmt: skip
     return EntitlementDeps(web.registry, accounts)
 
 

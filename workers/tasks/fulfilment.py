@@ -24,6 +24,7 @@ from celery import Celery, current_app, shared_task
 
 from core.context import Actor, Context, TenantRef, require_tenant
 from core.contracts.common import PluginAccount
+from core.egress import Egress
 from core.entitlements.backoff import retry_delay
 from core.entitlements.deps import DEFAULT_LEASE_SECONDS, EntitlementDeps
 from core.entitlements.fulfilment import (
@@ -71,6 +72,7 @@ class WorkerProviderAccounts:
             provider_account_id,
             self.settings.secret_key,
             self.settings.public_url,
+            Egress.from_settings(self.settings),
         )
 
 

@@ -45,7 +45,7 @@ def dispatch_webhooks() -> int:
 @shared_task(name=DELIVER, acks_late=True, max_retries=0)
 def deliver_webhook(delivery_id: int, expected_attempts: int) -> str:
     """One HTTP attempt; on failure the next attempt is sent with the backoff as countdown. The
-    URL is checked again here, with the system resolver (``core.messaging.webhook_egress``)."""
+    URL is checked again here, with the system resolver (``core.egress``)."""
     ensure_database()
     tenant = require_tenant()  # opened from the message header by workers.signals
     ctx = Context(tenant, Actor.system("webhooks"), task_clock())

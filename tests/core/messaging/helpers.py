@@ -16,8 +16,8 @@ from aiosmtpd.controller import Controller
 
 from core.clock import FrozenClock
 from core.context import Actor, Context, TenantRef
+from core.egress import IPAddress
 from core.messaging import mail_secrets
-from core.messaging.webhook_egress import IPAddress
 from core.messaging.webhooks import SIGNATURE_HEADER, WebhookGuard, verify
 from core.sealing import Keyring, associated_data
 from tenants.tables import Tenant

@@ -14,9 +14,9 @@ import pytest
 from core import outbox
 from core.clock import FrozenClock
 from core.context import tenant_scope
+from core.egress import allowed, is_public
 from core.errors import ValidationFailed
 from core.messaging.tables import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from core.messaging.webhook_egress import allowed, is_public
 from core.messaging.webhooks import attempt, create_endpoint, list_deliveries, webhook_handlers
 from core.outbox_relay import deliver_pending
 from core.settings import Settings
@@ -80,9 +80,13 @@ def test_loopback_is_on_by_default_only_in_the_embedded_mode():
             "SHOMEI_BROKER_URL": "redis://127.0.0.1:6379/0",
         }
     )
-    assert embedded.webhook_allow_loopback and not production.webhook_allow_loopback
-    env = {"SHOMEI_SECRET_KEY": "k" * 40, "SHOMEI_WEBHOOK_ALLOW_LOOPBACK": "0"}
-    assert not Settings.from_env(env).webhook_allow_loopback
+    assert embedded.egress_allow_loopback and not production.egress_allow_loopback
+    env = {"SHOMEI_SECRET_KEY": "k" * 40, "SHOMEI_EGRESS_ALLOW_LOOPBACK": "0"}
+    assert not Settings.from_env(env).egress_allow_loopback
+    former = {"SHOMEI_SECRET_KEY": "k" * 40, "SHOMEI_WEBHOOK_ALLOW_LOOPBACK": "0"}
+    assert not Settings.from_env(former).egress_allow_loopback  # the former name still works
+    both = {**former, "SHOMEI_EGRESS_ALLOW_LOOPBACK": "1"}
+    assert Settings.from_env(both).egress_allow_loopback  # the new name wins
 
 
 PRODUCTION_REFUSALS = [

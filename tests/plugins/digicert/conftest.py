@@ -7,12 +7,15 @@ from pathlib import Path
 import pytest
 
 from core.clock import FrozenClock
+from core.egress import Egress
 from plugins.digicert.client import CertCentralClient
 from plugins.digicert.retry import RetryPolicy
 from plugins.digicert.sandbox import Sandbox, SandboxConfig, create_sandbox_app
 from tests.plugins.digicert.servers import TokenServer, UvicornThread
 
 API_KEY = "test-devkey"
+SANDBOX_EGRESS = Egress(allow_loopback=True)
+"""The egress rule of the tests and the embedded demo: the sandbox upstream is on loopback."""
 START = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)
 
 

@@ -34,14 +34,15 @@ def order_request(
 
 def refusal(failed: object, field: str, message_id: str) -> dict[str, str]:
     """The one error of ``failed`` (a ValidationFailed) for ``field``, checked to carry
-    ``message_id``, rendered in ja and en from the plugin's catalogs (no id left untranslated)."""
+    ``message_id``, rendered in ja and en from the plugin's and core's catalogs (no id left
+    untranslated: the CSR's name rule is core's, ``csr.*``)."""
     from core.errors import ValidationFailed
-    from core.i18n import Translator, load_catalogs
+    from core.i18n import Translator, load_catalogs, merge_catalogs
 
     assert isinstance(failed, ValidationFailed)
     found = [e for e in failed.errors if e.field == field]
     assert [e.message_id for e in found] == [message_id], failed.errors
-    catalogs = load_catalogs("plugins.digicert")
+    catalogs = merge_catalogs([load_catalogs("core"), load_catalogs("plugins.digicert")])
     rendered = {
         language: Translator(catalogs, language)(message_id, **found[0].params)
         for language in ("ja", "en")

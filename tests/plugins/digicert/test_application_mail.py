@@ -42,7 +42,7 @@ from tenants.tables import Tenant
 from tests.conftest import make_settings
 from tests.core.messaging.helpers import SmtpServer
 from tests.csr_helpers import make_csr
-from tests.plugins.digicert.conftest import API_KEY
+from tests.plugins.digicert.conftest import API_KEY, SANDBOX_EGRESS
 
 PUBLIC_URL = "https://shomei.test"
 NAMES = ("www.shop.test", "shop.test")
@@ -60,7 +60,11 @@ class SandboxAccounts:
         self.api_url = api_url
 
     async def plugin_account(self, ctx: Context, provider_account_id: int) -> PluginAccount:
-        return PluginAccount(config={"base_url": self.api_url}, credentials={"api_key": API_KEY})
+        return PluginAccount(
+            config={"base_url": self.api_url},
+            credentials={"api_key": API_KEY},
+            egress=SANDBOX_EGRESS,
+        )
 
 
 def test_the_builtin_messaging_plugin_registers_the_translation():

@@ -124,9 +124,9 @@ async def test_refusals_name_their_field(shop, client):
         (direct(good, years=7), "years", "digicert.line.years_out_of_range"),
         (direct(good, product="nope"), "product", "digicert.line.product_unknown"),
         (direct(make_csr("www.direct.test", ("www.direct.test", "10.0.0.1"))), "csr",
-         "digicert.redeem.ip_address"),
+         "csr.name_not_dns"),
         (direct(make_csr("server.internal", ("server.internal",))), "csr",
-         "digicert.redeem.internal_name"),
+         "csr.internal_name"),
     ]  # fmt: skip
     with tenant_scope(shop.tenant):
         for n, (request, field, message_id) in enumerate(cases):

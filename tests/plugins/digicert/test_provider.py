@@ -21,7 +21,7 @@ from core.errors import ValidationFailed
 from core.plugins import Registry, build_plugin_manager
 from plugins.digicert.provider import DigiCertProvider
 from tests.csr_helpers import make_csr
-from tests.plugins.digicert.conftest import API_KEY
+from tests.plugins.digicert.conftest import API_KEY, SANDBOX_EGRESS
 from tests.plugins.digicert.helpers import refusal
 
 NAMES = ("www.shop.test", "shop.test")
@@ -29,7 +29,11 @@ NAMES = ("www.shop.test", "shop.test")
 
 @pytest.fixture
 def provider(upstream) -> DigiCertProvider:
-    account = PluginAccount(config={"base_url": upstream.api_url}, credentials={"api_key": API_KEY})
+    account = PluginAccount(
+        config={"base_url": upstream.api_url},
+        credentials={"api_key": API_KEY},
+        egress=SANDBOX_EGRESS,
+    )
     return DigiCertProvider(account)
 
 

@@ -231,9 +231,9 @@ async def test_csr_and_name_checks(shop, client):
     cases = {
         ("www.shop.test", "a.shop.test", "b.shop.test"): "digicert.redeem.too_many_names",
         ("www.shop.test", "*.shop.test"): "digicert.redeem.too_many_names",
-        ("www.shop.test", "192.0.2.1"): "digicert.redeem.ip_address",
-        ("www.shop.test", "intranet.local"): "digicert.redeem.internal_name",
-        ("www.shop.test", "a.*.shop.test"): "digicert.redeem.name_invalid",
+        ("www.shop.test", "192.0.2.1"): "csr.name_not_dns",
+        ("www.shop.test", "intranet.local"): "csr.internal_name",
+        ("www.shop.test", "a.*.shop.test"): "csr.name_invalid",
     }
     with tenant_scope(shop.tenant):
         for names, message_id in cases.items():

@@ -49,7 +49,7 @@ from tenants.customers import create_customer, set_contact
 from tenants.tables import Tenant
 from tests.conftest import make_settings
 from tests.core.messaging.helpers import SmtpServer
-from tests.plugins.digicert.conftest import API_KEY
+from tests.plugins.digicert.conftest import API_KEY, SANDBOX_EGRESS
 from tests.plugins.digicert.shop import Shop, add_digicert, forget_account
 from tests.tenants.helpers import active_tenant
 from tests.workers.job_helpers import pdf_text
@@ -67,7 +67,11 @@ class SandboxAccounts:
         self.api_url = api_url
 
     async def plugin_account(self, ctx: Context, provider_account_id: int) -> PluginAccount:
-        return PluginAccount(config={"base_url": self.api_url}, credentials={"api_key": API_KEY})
+        return PluginAccount(
+            config={"base_url": self.api_url},
+            credentials={"api_key": API_KEY},
+            egress=SANDBOX_EGRESS,
+        )
 
 
 def voucher_mail_handlers(mailer: Mailer) -> dict[str, list[Any]]:

@@ -10,6 +10,8 @@ from core.context import tenant_scope
 from tenants.credentials import Keyring
 from tenants.provider_accounts import plugin_account
 from tenants.tables import ProviderAccount
+from tests.core.messaging.helpers import NameMap
+from tests.core.test_egress import NAMES
 from tests.tenants.helpers import staff_context
 from tests.web.browser import START, browser, browser_settings, make_app, make_shop
 from tests.web.console_settings.people import Sessions, make_team, post
@@ -96,3 +98,49 @@ async def test_secrets_are_write_only(app, team, settings, clock):
             assert (await person.get(CARD)).status_code == 403
         unknown = await (await sessions.as_(team, "owner")).get("/console/providers/payment/nope")
         assert unknown.status_code == 404
+
+
+DIGICERT = "/console/providers/provider/digicert"
+
+
+async def test_a_provider_base_url_must_be_public(tmp_path, database, team, clock):
+    """Issue 13 follow-up: the DigiCert base URL is refused on saving when it does not point to
+    a public address (names resolved by a ``NameMap``: nothing is looked up, nothing is sent),
+    with the error on the field; loopback (the sandbox) only with the explicit setting."""
+    settings = browser_settings(tmp_path, database, egress_allow_loopback="0")
+    app = make_app(settings, clock=clock, webhook_resolver=NameMap(NAMES))
+    async with browser(app, team.host) as client:
+        admin = await Sessions(client).as_(team, "admin")
+        for base_url, lang, text in [
+            ("https://metadata.example.test/services/v2", "ja", "公開アドレスを指していません"),
+            ("https://10.0.0.5/services/v2", "en", "does not point to a public internet address"),
+            ("http://127.0.0.1:8001/services/v2", "en", "must start with https://"),
+        ]:
+            refused = await post(
+                admin, f"{DIGICERT}?lang={lang}", DIGICERT,
+                {"base_url": base_url, "api_key": "dk_test_1", "enabled": "1"},
+            )  # fmt: skip
+            assert refused.status_code == 400 and 'id="base_url-error"' in refused.text
+            assert text in refused.text and f'value="{base_url}"' in refused.text
+        assert await ProviderAccount.count().where(ProviderAccount.tenant == team.tenant.id) == 0
+        saved = await post(
+            admin, DIGICERT, DIGICERT,
+            {"base_url": "https://api.example.test/services/v2", "api_key": "dk_test_1",
+             "enabled": "1"},
+        )  # fmt: skip
+        assert saved.status_code == 303
+
+
+async def test_the_sandbox_base_url_is_accepted_with_the_loopback_setting(
+    tmp_path, database, team, clock
+):
+    settings = browser_settings(tmp_path, database, egress_allow_loopback="1")
+    app = make_app(settings, clock=clock, webhook_resolver=NameMap(NAMES))
+    async with browser(app, team.host) as client:
+        admin = await Sessions(client).as_(team, "admin")
+        saved = await post(
+            admin, DIGICERT, DIGICERT,
+            {"base_url": "http://127.0.0.1:8001/services/v2", "api_key": "dk_test_1",
+             "enabled": "1"},
+        )  # fmt: skip
+        assert saved.status_code == 303

@@ -24,7 +24,7 @@ def clock() -> FrozenClock:
 
 @pytest.fixture
 def app(tmp_path, database, clock):
-    settings = browser_settings(tmp_path, database, webhook_allow_loopback="1")
+    settings = browser_settings(tmp_path, database, egress_allow_loopback="1")
     return make_app(settings, clock=clock, webhook_resolver=NameMap())
 
 
@@ -84,7 +84,7 @@ async def test_an_internal_endpoint_is_refused_naming_the_url_in_the_users_langu
 ):
     """Issue 13, defect 2: in production (no loopback) the form refuses every internal URL."""
     names = NameMap({"metadata.example.test": ["169.254.169.254"]})
-    settings = browser_settings(tmp_path, database, webhook_allow_loopback="0")
+    settings = browser_settings(tmp_path, database, egress_allow_loopback="0")
     app = make_app(settings, clock=clock, webhook_resolver=names)
     a, _ = teams
     wording = {"ja": "公開アドレスを指していません", "en": "does not point to a public internet"}

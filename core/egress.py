@@ -1,8 +1,8 @@
-"""Where a tenant webhook may be sent: https to public addresses only (no SSRF).
+"""Where a URL that a tenant can set may be reached: https to public addresses only (no SSRF).
 
-Rule (issue 13, defect 2): a tenant's endpoint must never make the worker talk to the
-deployment's own network. An endpoint URL is checked when it is saved *and* again right before
-each attempt:
+Rule (issue 13, defect 2): no URL a tenant sets (a webhook endpoint, a provider account's API
+base URL) may make shomei talk to the deployment's own network. Such a URL is checked when it
+is saved *and* again right before each connection:
 
 - the scheme is ``https``; no user or password in the URL;
 - the host name is resolved (through an injected ``Resolver``, so tests map test names to any
@@ -14,8 +14,14 @@ each attempt:
   swap in another address; redirects are never followed.
 
 Loopback (``127.0.0.0/8``, ``::1``), and plain ``http`` to it, is allowed only by an explicit
-setting (``SHOMEI_WEBHOOK_ALLOW_LOOPBACK``, on by default in the embedded mode alone) for the
-demo and the tests; private and link-local addresses are refused even then.
+setting (``SHOMEI_EGRESS_ALLOW_LOOPBACK``, formerly ``SHOMEI_WEBHOOK_ALLOW_LOOPBACK``; on by
+default in the embedded mode alone) for the demo, its sandbox upstreams and the tests; private
+and link-local addresses are refused even then.
+
+``Egress`` carries that policy (loopback or not, and the resolver) from a composition root to
+whoever connects; ``Egress.client()`` is the one way to build an HTTP client for a tenant's URL:
+its ``GuardedTransport`` checks and pins *every* request (a redirect, were one followed, too),
+never follows redirects and never reads proxies or credentials from the environment.
 """
 
 from __future__ import annotations
@@ -25,9 +31,15 @@ import ipaddress
 import socket
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 from urllib.parse import SplitResult, urlsplit
 
-from core.errors import ShomeiError
+import httpx
+
+from core.errors import FieldError, ShomeiError
+
+if TYPE_CHECKING:
+    from core.settings import Settings
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[Sequence[IPAddress]]]
@@ -35,14 +47,15 @@ Resolver = Callable[[str, int], Awaitable[Sequence[IPAddress]]]
 
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
-# why an address or URL is refused; each is also a message id suffix (messaging.webhook.*)
+# why an address or URL is refused; each is also a message id suffix (egress.*, and
+# messaging.webhook.* for webhook endpoints)
 SCHEME = "url_invalid"
 UNRESOLVABLE = "url_unresolvable"
 NOT_PUBLIC = "url_not_public"
 
 
 class EgressRefused(ShomeiError):
-    """A webhook URL or one of its addresses may not be used; ``reason`` is one of
+    """A URL or one of its addresses may not be used; ``reason`` is one of
     ``SCHEME``, ``UNRESOLVABLE``, ``NOT_PUBLIC``."""
 
     def __init__(self, reason: str) -> None:
@@ -177,3 +190,73 @@ def pinned_request(target: Target) -> PinnedRequest:
     host_header = name if target.port == default else f"{name}:{target.port}"
     extensions = {"sni_hostname": target.host} if parts.scheme == "https" else {}
     return PinnedRequest(url, host_header, extensions)
+
+
+# -- the policy and the one guarded client ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Egress:
+    """Where this process may connect for a tenant's URL: loopback or not, and the resolver the
+    check uses. Built by a composition root (``from_settings``); the default is production's
+    rule with the system resolver. Tests inject a resolver that maps test names to addresses."""
+
+    allow_loopback: bool = False
+    resolver: Resolver = system_resolver
+
+    @classmethod
+    def from_settings(cls, settings: Settings, resolver: Resolver = system_resolver) -> Egress:
+        return cls(settings.egress_allow_loopback, resolver)
+
+    async def check(self, url: str) -> Target:
+        """The checked target of ``url``; ``EgressRefused`` otherwise. Nothing is sent."""
+        return await resolve_target(url, self.allow_loopback, self.resolver)
+
+    async def field_errors(self, field: str, url: str, prefix: str = "egress") -> list[FieldError]:
+        """``[]`` when ``url`` may be used, else one error naming ``field`` (``{prefix}.{reason}``):
+        what a form or the API shows when a tenant saves the URL."""
+        try:
+            await self.check(url)
+        except EgressRefused as refused:
+            return [FieldError(field, f"{prefix}.{refused.reason}", {"field": field})]
+        return []
+
+    def transport(self, inner: httpx.AsyncBaseTransport | None = None) -> GuardedTransport:
+        return GuardedTransport(self, inner)
+
+    def client(
+        self, *, inner: httpx.AsyncBaseTransport | None = None, **options: Any
+    ) -> httpx.AsyncClient:
+        """An ``httpx.AsyncClient`` for a URL a tenant set: every request checked and pinned
+        (``GuardedTransport``), no redirects followed, nothing taken from the environment
+        (proxies, ``.netrc``). ``inner`` replaces the network transport (tests); ``options`` are
+        the client's other arguments (``base_url``, ``headers``, ``timeout``)."""
+        return httpx.AsyncClient(
+            transport=self.transport(inner), follow_redirects=False, trust_env=False, **options
+        )
+
+
+class GuardedTransport(httpx.AsyncBaseTransport):
+    """Checks each request's URL (``Egress.check``) right before connecting and sends it to the
+    address that was checked, with the name kept in ``Host`` and as the TLS server name; a
+    refused URL raises ``EgressRefused`` and no connection is attempted."""
+
+    def __init__(self, egress: Egress, inner: httpx.AsyncBaseTransport | None = None) -> None:
+        self.egress = egress
+        self._inner = inner or httpx.AsyncHTTPTransport(trust_env=False)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        pinned = pinned_request(await self.egress.check(str(request.url)))
+        headers = request.headers.copy()
+        headers["Host"] = pinned.host_header
+        sent = httpx.Request(
+            request.method,
+            pinned.url,
+            headers=headers,
+            stream=request.stream,
+            extensions={**request.extensions, **pinned.extensions},
+        )
+        return await self._inner.handle_async_request(sent)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
