@@ -98,7 +98,7 @@ Api = NamedDependency[Upstream]
 def _csv(content: bytes, filename: str) -> Response[bytes]:
     return Response(
         content,
-        media_type="text/csv; charset=utf-8",
+        media_type="text/csv",  # Litestar adds the charset
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 

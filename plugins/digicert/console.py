@@ -95,7 +95,7 @@ async def _client(request: Request[Any, Any, Any], ctx: Context) -> Any:
 def _csv(content: bytes, filename: str) -> Response[bytes]:
     return Response(
         content,
-        media_type="text/csv; charset=utf-8",
+        media_type="text/csv",  # Litestar adds the charset
         headers={"content-disposition": f'attachment; filename="{filename}"'},
     )
 

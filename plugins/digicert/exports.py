@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 from core.context import Context
+from core.csv_writer import csv_document
 from plugins.digicert.tables import DcRedemption, DcVoucherCode, DcVoucherOrder
 from plugins.digicert.views import list_voucher_orders, order_row
 
@@ -24,12 +23,8 @@ ORDER_STATUS = {"completed": "Completed", "cancelled": "Canceled", "pending": "P
 
 
 def to_csv(columns: tuple[str, ...], rows: Iterable[dict[str, Any]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, columns, extrasaction="ignore", lineterminator="\r\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(row)
-    return out.getvalue().encode("utf-8-sig")
+    """The seed's columns in order, through the one CSV writer (BOM, CRLF, formula guard)."""
+    return csv_document(columns, ([row.get(c) for c in columns] for row in rows))
 
 
 async def voucher_orders_csv(

@@ -83,8 +83,6 @@ direction), ``rows`` (each a list of ``Cell(text, href)`` plus the raw ``row`` d
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -97,6 +95,7 @@ from piccolo.columns import Column as PiccoloColumn
 from piccolo.table import Table
 
 from core.context import Context
+from core.csv_writer import csv_document
 from core.errors import FieldError
 from core.i18n import Translator, format_yen
 from core.jobs.service import JobView, create_job
@@ -542,16 +541,14 @@ def csv_filename(spec: ListSpec, ctx: Context, fmt: Formatter) -> str:
 
 
 def csv_bytes(spec: ListSpec, rows: list[Row], fmt: Formatter) -> bytes:
-    """UTF-8 with BOM, CRLF, translated headers: opens cleanly in Excel."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([fmt._(c.label) for c in spec.columns])
-    for row in rows:
-        writer.writerow([c.csv_value(row, fmt) for c in spec.columns])
-    return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
+    """Translated headers, then the rows, through the one CSV writer (``core.csv_writer``)."""
+    return csv_document(
+        [fmt._(c.label) for c in spec.columns],
+        ([c.csv_value(row, fmt) for c in spec.columns] for row in rows),
+    )
 
 
-CSV_TYPE = "text/csv; charset=utf-8"
+CSV_TYPE = "text/csv"  # Litestar adds "; charset=utf-8" to text/* itself
 
 
 async def queue_csv_export(

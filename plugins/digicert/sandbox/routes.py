@@ -61,7 +61,7 @@ async def voucher_codes_csv(sb: SB, voucher_order_id: FromPath[int]) -> Response
     filename = f"voucher-{voucher_order_id}.csv"
     return Response(
         content,
-        media_type="text/csv; charset=utf-8",
+        media_type="text/csv",  # Litestar adds the charset
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import csv
 import re
 from datetime import date, timedelta
 
@@ -13,6 +14,7 @@ from core.context import tenant_scope
 from core.errors import ValidationFailed
 from plugins.digicert import exports, redemption
 from plugins.digicert.exports import CODE_COLUMNS, ORDER_COLUMNS
+from plugins.digicert.tables import DcVoucherOrder
 from plugins.digicert.views import get_voucher_order
 from plugins.digicert.vouchers import (
     VoucherLineIn,
@@ -101,6 +103,10 @@ async def test_line_limits_and_incomplete_billing_contact(shop, client):
 async def test_csv_exports_have_the_seed_columns_and_a_bom(shop, client, upstream):
     order = await place(shop, client)
     with tenant_scope(shop.tenant):
+        formula = '=HYPERLINK("http://attacker.example/","open")'  # staff notes, typed by anyone
+        await DcVoucherOrder.update({DcVoucherOrder.notes: formula}).where(
+            DcVoucherOrder.id == order.id
+        )
         orders_csv = await exports.voucher_orders_csv(shop.ctx, status="completed")
         codes_csv = await exports.order_codes_csv(shop.ctx, order.id)
         used_csv = await exports.used_codes_csv(shop.ctx)
@@ -110,6 +116,8 @@ async def test_csv_exports_have_the_seed_columns_and_a_bom(shop, client, upstrea
     text = orders_csv.decode("utf-8-sig").split("\r\n")
     assert text[0] == ",".join(ORDER_COLUMNS)
     assert text[1].startswith(f"{order.upstream_id},株式会社サンプル,Completed,{order.total},")
+    [row] = csv.reader([text[1]])
+    assert row[-1] == "'" + formula  # read as text, never run
     assert none.decode("utf-8-sig").strip() == ",".join(ORDER_COLUMNS)
     lines = codes_csv.decode("utf-8-sig").strip().split("\r\n")
     assert lines[0] == ",".join(CODE_COLUMNS) and len(lines) == 4

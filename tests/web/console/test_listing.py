@@ -41,7 +41,7 @@ async def test_orders_list_filters_sorts_and_exports_csv(app, tenants):
         assert 'aria-sort="ascending"' in sorted_.text
         exported = await page.get("/console/orders?lang=ja&export=csv&state=awaiting_payment")
         assert exported.status_code == 200
-        assert exported.headers["content-type"].startswith("text/csv")
+        assert exported.headers["content-type"] == "text/csv; charset=utf-8"  # one charset
         assert exported.headers["x-content-type-options"] == "nosniff"
         assert 'filename="orders-20261122.csv"' in exported.headers["content-disposition"]
         assert exported.content.startswith(b"\xef\xbb\xbf")
