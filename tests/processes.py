@@ -29,6 +29,9 @@ def shomei_env(settings: Settings | None = None, **extra: str) -> dict[str, str]
             SHOMEI_BROKER_URL=settings.broker_url,
             SHOMEI_SECRET_KEY=settings.secret_key,
             SHOMEI_LOAD_ENTRYPOINT_PLUGINS="0",
+            # the loopback sandboxes and receivers the tests start are allowed exactly as in
+            # the test's own settings
+            SHOMEI_EGRESS_ALLOW_LOOPBACK="1" if settings.egress_allow_loopback else "0",
         )
     env.update(extra)
     return env
