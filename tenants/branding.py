@@ -21,13 +21,15 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
+from core.colours import WHITE, contrast, ink_for
 from core.context import Context, TenantMismatch, TenantRef
-from core.errors import FieldError
+from core.errors import FieldError, ShomeiError
+from core.links import default_public_url, tenant_url
 from tenants.audit import audit
-from tenants.errors import raise_if
+from tenants.errors import raise_if, refuse
 from tenants.scoping import scoped_tenant_id
 from tenants.tables import Tenant, TenantBrand
-from tenants.tenant_settings import CHECKS, update_settings
+from tenants.tenant_settings import CHECKS, get_settings, update_settings
 from tenants.validation import (
     check_email,
     check_length,
@@ -42,9 +44,10 @@ MAX_LOGO_BYTES = 512 * 1024
 MAX_LOGO_SIDE = 2000
 MIN_LOGO_SIDE = 16
 LOGO_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}
+JPEG_END = b"\xff\xd9"
+"""A whole JPEG ends with EOI. Pillow's own truncation check cannot be relied on: WeasyPrint,
+loaded in the same process, turns on ``ImageFile.LOAD_TRUNCATED_IMAGES`` for everyone."""
 MIN_CONTRAST = 4.5
-WHITE = "#FFFFFF"
-DARK_INK = "#1D2433"
 
 BRAND_FIELDS = ("name", "primary_colour", "accent_colour", "support_email", "footer_text")
 LEGAL_FIELDS = (
@@ -61,6 +64,8 @@ LEGAL_FIELDS = (
 )
 LEGAL_SHORT = {"seller": 255, "manager": 255, "address": 255, "phone": 20}
 LEGAL_LONG = 2000
+DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\uff70", "-"))
+"""Hyphens, dashes, minus signs and the long-vowel mark a phone number is typed with."""
 
 
 @dataclass(frozen=True)
@@ -101,29 +106,6 @@ class Brand:
     @property
     def legal_complete(self) -> bool:
         return all(self.legal.get(name) for name in LEGAL_FIELDS)
-
-
-def _luminance(colour: str) -> float:
-    def channel(hex_pair: str) -> float:
-        c = int(hex_pair, 16) / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(colour[i : i + 2]) for i in (1, 3, 5))
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(one: str, other: str) -> float:
-    """The WCAG contrast ratio of two ``#RRGGBB`` colours (1 to 21)."""
-    a, b = sorted((_luminance(one), _luminance(other)), reverse=True)
-    return (a + 0.05) / (b + 0.05)
-
-
-def ink_for(background: str) -> str:
-    """White or dark text, whichever reads better on ``background``."""
-    try:
-        return WHITE if contrast(background, WHITE) >= contrast(background, DARK_INK) else DARK_INK
-    except (ValueError, IndexError):
-        return WHITE
 
 
 async def _row(tenant_id: int) -> dict[str, Any] | None:
@@ -234,7 +216,7 @@ def clean_legal(form: dict[str, Any]) -> dict[str, str]:
     for name in LEGAL_FIELDS:
         text = str(form.get(name, "") or "").replace("\r\n", "\n").strip()
         values[name] = nfkc(text) if name in LEGAL_SHORT else text
-    values["phone"] = normalise_phone(values["phone"])
+    values["phone"] = normalise_phone(values["phone"].translate(DASHES))
     return values
 
 
@@ -266,36 +248,27 @@ def read_logo(data: bytes) -> tuple[str, int, int]:
     """The logo's content type and size in pixels, read from its bytes; refused (field
     ``logo``) when empty, too large, not a whole PNG or JPEG, or out of the size limits."""
     if not data:
-        raise_if([FieldError("logo", "tenants.brand.logo_missing")])
+        refuse("logo", "tenants.brand.logo_missing")
     if len(data) > MAX_LOGO_BYTES:
-        raise_if(
-            [
-                FieldError(
-                    "logo", "tenants.brand.logo_too_large", {"maximum": MAX_LOGO_BYTES // 1024}
-                )
-            ]
-        )
+        refuse("logo", "tenants.brand.logo_too_large", maximum=MAX_LOGO_BYTES // 1024)
     try:
         with Image.open(io.BytesIO(data)) as image:
             kind = LOGO_TYPES.get(image.format or "")
             width, height = image.size
             if kind is None:
-                raise_if([FieldError("logo", "tenants.brand.logo_type")])
-            if not (
-                MIN_LOGO_SIDE <= width <= MAX_LOGO_SIDE and MIN_LOGO_SIDE <= height <= MAX_LOGO_SIDE
-            ):
-                raise_if(
-                    [
-                        FieldError(
-                            "logo",
-                            "tenants.brand.logo_size",
-                            {"minimum": MIN_LOGO_SIDE, "maximum": MAX_LOGO_SIDE},
-                        )
-                    ]
+                refuse("logo", "tenants.brand.logo_type")
+            if not all(MIN_LOGO_SIDE <= side <= MAX_LOGO_SIDE for side in (width, height)):
+                refuse(
+                    "logo", "tenants.brand.logo_size", minimum=MIN_LOGO_SIDE, maximum=MAX_LOGO_SIDE
                 )
-            image.load()  # the whole picture decodes (a truncated or corrupt file does not)
+            image.load()
+        if kind == "image/png":
+            with Image.open(io.BytesIO(data)) as image:
+                image.verify()  # every chunk whole, its CRC right
+        elif not data.rstrip(b"\x00\r\n ").endswith(JPEG_END):
+            raise OSError("JPEG without its end marker")
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise_if([FieldError("logo", "tenants.brand.logo_type")])
+        refuse("logo", "tenants.brand.logo_type")
     return kind, width, height
 
 
@@ -358,4 +331,41 @@ async def get_logo(ctx: Context) -> Logo | None:
         row["logo_sha256"],
         row["logo_width"],
         row["logo_height"],
+    )
+
+
+@dataclass(frozen=True)
+class MailBrand:
+    """What ``core.messaging.branding.load_branding`` reads for the tenant's mails."""
+
+    name: str
+    logo_url: str
+    primary_colour: str
+    accent_colour: str
+    footer_text: str
+    language: str
+    support_email: str
+
+
+async def mail_brand(ctx: Context) -> MailBrand:
+    """The brand of the tenant's mails: the uploaded logo as an absolute address on the
+    tenant's host (a mail is read far from any request), else the settings' logo URL."""
+    settings = await get_settings(ctx)
+    brand = await get_brand(ctx)
+    logo_url = settings.logo_url
+    if brand.logo_path:
+        try:
+            public_url = default_public_url()
+        except ShomeiError:  # no deployment settings (a test's job): the mail keeps no logo
+            public_url = ""
+        found = tenant_url(public_url, ctx.tenant.slug, brand.logo_path)
+        logo_url = found if found.startswith(("https://", "http://")) else settings.logo_url
+    return MailBrand(
+        name=brand.name,
+        logo_url=logo_url,
+        primary_colour=brand.primary_colour,
+        accent_colour=brand.accent_colour,
+        footer_text=brand.footer_text,
+        language=settings.language,
+        support_email=brand.support_email,
     )

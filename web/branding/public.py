@@ -19,7 +19,8 @@ from typing import Any
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath
 
-from tenants.branding import LEGAL_FIELDS, get_logo, ink_for
+from core.colours import ink_for
+from tenants.branding import LEGAL_FIELDS, get_logo
 from web.pages import request_brand
 from web.storefront.context import visitor_ctx
 from web.storefront.page import page
