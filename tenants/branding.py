@@ -14,6 +14,7 @@ background whose text colour is chosen by contrast (``ink_for``).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 from dataclasses import dataclass, field
@@ -369,3 +370,12 @@ async def mail_brand(ctx: Context) -> MailBrand:
         language=settings.language,
         support_email=brand.support_email,
     )
+
+
+async def logo_data_uri(ctx: Context) -> str:
+    """The uploaded logo as a ``data:`` address for the PDFs (rendered without a network),
+    or empty when there is none."""
+    found = await get_logo(ctx)
+    if found is None:
+        return ""
+    return f"data:{found.content_type};base64,{base64.b64encode(found.data).decode('ascii')}"

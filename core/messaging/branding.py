@@ -21,6 +21,7 @@ from core.errors import ShomeiError
 log = logging.getLogger("shomei.messaging")
 
 SETTINGS_LOADER = "tenants.branding:mail_brand"
+LOGO_LOADER = "tenants.branding:logo_data_uri"
 
 DEFAULT_PRIMARY = "#1F3A5F"
 DEFAULT_ACCENT = "#C8102E"
@@ -66,3 +67,14 @@ async def load_branding(ctx: Context) -> Branding:
         language=getattr(found, "language", "") or ctx.tenant.language,
         support_email=getattr(found, "support_email", "") or "",
     )
+
+
+async def load_logo(ctx: Context) -> str:
+    """The tenant's uploaded logo as a ``data:`` address for its PDFs (invoices, quotes,
+    vouchers), or empty: no logo, or no tenant settings."""
+    module, _, name = LOGO_LOADER.partition(":")
+    try:
+        return await getattr(importlib.import_module(module), name)(ctx)
+    except ShomeiError as exc:
+        log.info("no tenant logo for a PDF", extra={"reason": str(exc)})
+        return ""

@@ -29,6 +29,7 @@ from core.billing.tables import Invoice
 from core.context import Actor, ActorKind, Context, TenantRef
 from core.errors import NotFound
 from core.i18n import format_yen
+from core.messaging.branding import load_logo
 from core.orders.states import OrderState
 from core.orders.tables import Order
 from core.orders.views import OrderView, get_order, list_orders
@@ -189,9 +190,9 @@ class _Renderer:
         self.renderer: InvoicePdfRenderer = InvoicePdfRenderer()
         self.lock = threading.Lock()
 
-    def pdf(self, invoice: InvoiceView, language: str, time_zone: str) -> bytes:
+    def pdf(self, invoice: InvoiceView, language: str, time_zone: str, logo: str = "") -> bytes:
         with self.lock:  # the font configuration is shared
-            return self.renderer.pdf(invoice, language, time_zone)
+            return self.renderer.pdf(invoice, language, time_zone, logo)
 
 
 @cache
@@ -199,9 +200,11 @@ def _renderer() -> _Renderer:
     return _Renderer()
 
 
-def render_invoice_pdf(invoice: InvoiceView, language: str, time_zone: str) -> bytes:
+def render_invoice_pdf(
+    invoice: InvoiceView, language: str, time_zone: str, logo: str = ""
+) -> bytes:
     """Runs in a worker thread: the first call also builds the renderer (fonts, CSS)."""
-    return _renderer().pdf(invoice, language, time_zone)
+    return _renderer().pdf(invoice, language, time_zone, logo)
 
 
 class PortalController(Controller):
@@ -320,7 +323,7 @@ class PortalController(Controller):
             return portal_not_found(request)
         language = translator(request).language
         body = await asyncio.to_thread(
-            render_invoice_pdf, invoice, language, me.ctx.tenant.time_zone
+            render_invoice_pdf, invoice, language, me.ctx.tenant.time_zone, await load_logo(me.ctx)
         )
         return Response(
             body,
