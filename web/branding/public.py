@@ -68,6 +68,8 @@ class BrandController(Controller):
             ".tenant-brand { display: inline-flex; gap: .6rem; align-items: center;"
             " color: var(--shop-primary, var(--ink)); }\n"
             ".tenant-brand img { max-height: 2.5rem; max-width: 12rem; }\n"
+            ".brand-links { display: flex; flex-wrap: wrap; gap: .5rem 1.25rem;"
+            " justify-content: center; }\n"
         )
         return Response(
             css, media_type="text/css", headers={"cache-control": "public, max-age=300"}
