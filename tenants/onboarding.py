@@ -69,13 +69,16 @@ async def sign_up_errors(form: TenantSignUp) -> list[FieldError]:
     owner_email = normalise_email(form.owner_email)
     kana = normalise_kana(form.organization_kana)
     errors: list[FieldError] = [
-        *check_slug("slug", slug),
+        *(required("slug", slug) or check_slug("slug", slug)),
         *required("display_name", form.display_name),
         *company.errors(),
         *check_kana("organization_kana", kana),
         *check_email("owner_email", owner_email),
         *required("owner_name", form.owner_name),
-        *check_password(form.owner_password, owner_email, field="owner_password"),
+        *(
+            required("owner_password", form.owner_password)
+            or check_password(form.owner_password, owner_email, field="owner_password")
+        ),
     ]
     if form.language not in ("ja", "en"):
         errors.append(FieldError("language", "tenants.language_invalid"))
