@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from tests.journeys.stack import Stack
 from tests.journeys.steps_join import (
+    APPROVE,
     apply,
     confirm_email,
     new_application,
@@ -29,6 +30,8 @@ REASON = {
 
 async def test_a_hosting_company_joins_and_another_is_rejected(stack: Stack, page, lang, shot):
     application = new_application("join")
+    await page.goto(stack.base_url(f"/signup?lang={lang}"))
+    await shot("0-form")
     await apply(page, stack, lang, application)
     await shot("1-applied")
     mail = await confirm_email(page, stack, lang, application.owner_email)
@@ -50,9 +53,12 @@ async def test_a_hosting_company_joins_and_another_is_rejected(stack: Stack, pag
     await apply(page, stack, lang, other)
     await open_application(page, stack, lang, other.slug)
     assert await page.get_by_text(NOT_CONFIRMED[lang]).first.is_visible()
+    assert not await page.get_by_role("button", name=APPROVE[lang]).count()
     await confirm_email(page, stack, lang, other.owner_email)
+    await page.goto(stack.base_url(f"/operator/tenants?lang={lang}"))
+    row = page.get_by_role("row").filter(has_text=other.slug)
+    assert await row.get_by_text(CONFIRMED_IN_QUEUE[lang], exact=True).is_visible()
+    await shot("5-queue")
     rejected = await review(page, stack, lang, other, reason=REASON[lang])
-    await shot("5-rejected")
-    assert REASON[lang] in rejected.text
-    await page.goto(stack.base_url(f"/operator/tenants?status=all&lang={lang}"))
-    assert await page.get_by_text(CONFIRMED_IN_QUEUE[lang]).first.is_visible()
+    await shot("6-rejected")
+    assert REASON[lang] in rejected.text and other.company in rejected.text
