@@ -43,6 +43,9 @@ class Branding:
         return ink_for(self.accent_colour)
 
 
+PLATFORM_BRANDING = Branding(name="shomei")
+"""The platform's own mails to a company joining it (``MailKind.platform``)."""
+
 BrandingLoader = Callable[[Context], Awaitable[Branding]]
 
 
