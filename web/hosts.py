@@ -25,7 +25,21 @@ def _host(request: Request[Any, Any, Any]) -> str:
     return request.headers.get("host", "")
 
 
+async def _host_brand(scope: Scope, host: str) -> None:
+    """On an active tenant's host, its brand for the refusal page (a customer who opens a
+    base-domain address there sees the shop's name, not shomei's)."""
+    settings = scope["app"].state.web.settings
+    try:
+        tenant = await resolve_host(host, base_domain(settings))
+    except ValidationFailed:
+        return
+    with tenant_scope(tenant):
+        scope.setdefault("state", {})[BRAND_STATE] = await brand_for(tenant)
+
+
 async def _refuse(scope: Scope, receive: Receive, send: Send, message_id: str, host: str) -> None:
+    if host:
+        await _host_brand(scope, host)
     request: Request[Any, Any, Any] = Request(scope, receive)
     response = render(
         request, "pages/auth/unknown_host.html", status=404, message_id=message_id, host=host
