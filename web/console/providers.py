@@ -5,6 +5,11 @@ any. The edit form is drawn from the plugin class's ``config_fields``: text, int
 bool fields show their stored value; **secret fields are write-only**: the page says only
 whether one is stored, never its value nor a part of it, and leaving one blank keeps it.
 Stored through ``tenants.provider_accounts.save_account`` (sealed, audited).
+
+A plugin that can test its account (``core.contracts.common.ConnectionTester``) gets a
+*save and test connection* button: the form is saved, then the plugin makes one cheap
+authenticated call to its upstream and the page names what failed (host unreachable, key
+refused, wrong URL, URL not allowed) in the tenant's language.
 """
 
 from __future__ import annotations
@@ -14,11 +19,16 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 
-from core.contracts.common import ConfigField
+from core.contracts.common import ConfigField, ConnectionCheck, ConnectionTester
 from core.errors import FieldError, ValidationFailed
 from tenants.credentials import Keyring, Sealed
 from tenants.jsonvalues import as_dict
-from tenants.provider_accounts import PluginKind, open_credentials, save_account
+from tenants.provider_accounts import (
+    PluginKind,
+    open_credentials,
+    plugin_account,
+    save_account,
+)
 from tenants.roles import Permission
 from tenants.scoping import scoped
 from tenants.tables import ProviderAccount
@@ -101,6 +111,7 @@ async def _form(
     errors: dict[str, FieldError] | None = None,
     shown: dict[str, str] | None = None,
     enabled: bool | None = None,
+    check: ConnectionCheck | None = None,
 ) -> Response[Any]:
     row = await _row(me, kind, code)
     stored_names = set(_stored(request, row))
@@ -116,8 +127,38 @@ async def _form(
         status=400 if errors else 200, section="providers", kind=kind, code=code,
         fields=fields, errors=errors or {},
         enabled=enabled if enabled is not None else (row.enabled if row is not None else True),
-        configured=row is not None,
+        configured=row is not None, testable=_testable(cls), check=_check_view(check),
     )  # fmt: skip
+
+
+def _testable(cls: type) -> bool:
+    return callable(getattr(cls, "test_connection", None))
+
+
+def _check_view(check: ConnectionCheck | None) -> dict[str, Any] | None:
+    if check is None:
+        return None
+    problem = check.problem.value if check.problem is not None else "ok"
+    return {
+        "ok": check.ok,
+        "message_id": f"web.console_settings.connection.{problem}",
+        "params": check.params,
+    }
+
+
+async def _test(
+    request: Request[Any, Any, Any], me: SignedInStaff, kind: str, code: str, cls: type
+) -> ConnectionCheck | None:
+    """Build the plugin with the saved account and let it test its upstream."""
+    state = web_state(request)
+    account = await plugin_account(
+        me.ctx, Keyring.from_settings(state.settings), kind, code,
+        state.settings.secret_key, state.settings.public_url, state.egress,
+    )  # fmt: skip
+    plugin = cls(account)
+    if not isinstance(plugin, ConnectionTester):
+        return None
+    return await plugin.test_connection()
 
 
 class ConsoleProviders(Controller):
@@ -188,4 +229,12 @@ class ConsoleProviders(Controller):
                 request, me, kind, code, cls, errors=by_field(exc.errors), shown=shown,
                 enabled=enabled,
             )  # fmt: skip
+        if data.get("action", "") == "test" and _testable(cls):
+            try:
+                check = await _test(request, me, kind, code, cls)
+            except ValidationFailed as exc:  # a disabled account is not built
+                return await _form(
+                    request, me, kind, code, cls, errors=by_field(exc.errors), enabled=enabled
+                )
+            return await _form(request, me, kind, code, cls, check=check)
         return redirect(f"{PATH}?notice=saved")
