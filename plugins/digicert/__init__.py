@@ -27,10 +27,17 @@ def register_translations() -> dict[str, dict[str, str]]:
 def register_routes() -> list[Any]:
     from plugins.digicert.api import digicert_router
     from plugins.digicert.console import console_routers
+    from plugins.digicert.contract_page import contract_router
     from plugins.digicert.redeem_pages import redeem_router
     from plugins.digicert.signup_page import signup_router
 
-    return [digicert_router(), *console_routers(), redeem_router(), signup_router()]
+    return [
+        digicert_router(),
+        *console_routers(),
+        contract_router(),
+        redeem_router(),
+        signup_router(),
+    ]
 
 
 @hookimpl
