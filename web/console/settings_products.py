@@ -372,7 +372,9 @@ async def _product(
 
 
 def _percent(basis_points: int) -> str:
-    return str(Decimal(basis_points) / 100).rstrip("0").rstrip(".") if basis_points else "0"
+    """Basis points as the percentage a person typed: 2000 → "20", 1250 → "12.5"."""
+    whole, cents = divmod(basis_points, 100)
+    return f"{whole}.{cents:02d}".rstrip("0").rstrip(".") if cents else str(whole)
 
 
 def _price_text(price: Price | None, yen: Any) -> dict[str, str] | None:
