@@ -142,12 +142,13 @@ async def _context(
     return Context(tenant_ref(row), me.actor, web_state(request).clock), row.name
 
 
-def _read(form: dict[str, str], content: bytes, has_table: bool) -> tuple[Any, ...]:
+def _read(form: dict[str, str], content: bytes, has_table: bool, label: Any) -> tuple[Any, ...]:
     """The typed values of the form, or ValidationFailed naming every bad field."""
     errors: list[FieldError] = []
     balance = 0
     try:
-        balance = parse_yen(form["account_balance"] or "0", "account_balance")
+        named = label("digicert.contract_page.account_balance")
+        balance = parse_yen(form["account_balance"] or "0", "account_balance", named)
     except ValidationFailed as exc:
         errors.extend(exc.errors)
     end: date | None = None
@@ -215,7 +216,7 @@ class ContractPage(Controller):
                 return await _page(request, me, ctx, name)
             has_table = bool((await _stored_form(ctx))["contract_end"])
             try:
-                balance, end, issuer, bank = _read(form, content, has_table)
+                balance, end, issuer, bank = _read(form, content, has_table, translator(request))
                 await set_contract(
                     ctx, account_id, form["contract_type"], issuer, bank,
                     form["payment_term"], balance,

@@ -49,3 +49,11 @@ def test_yen_refusals_name_the_field(typed):
     assert [(e.field, e.message_id) for e in refused.value.errors] == [
         ("per_wildcard", "money.yen_invalid")
     ]
+
+
+def test_a_labelled_refusal_names_the_field_in_its_message():
+    with pytest.raises(ValidationFailed) as refused:
+        parse_yen("二万円", "base", "基本価格")
+    (error,) = refused.value.errors
+    assert (error.field, error.message_id) == ("base", "money.yen_invalid_named")
+    assert error.params == {"value": "二万円", "label": "基本価格"}

@@ -152,7 +152,7 @@ class ConsoleProducts(Controller):
         form = {k: str(data.get(k, "")).strip() for k in RULE_FIELDS}
         form["mode"] = form["mode"] or "fixed"
         try:
-            await _save_rule(me, product_id, form)
+            await _save_rule(me, product_id, form, formatter(request, me.ctx)._)
         except NotFound:
             return not_found(request)
         except ValidationFailed as exc:
@@ -227,11 +227,14 @@ def _methods(request: Request[Any, Any, Any]) -> TenantPaymentMethods:
     return TenantPaymentMethods(web_state(request).registry)
 
 
-def _yen(form: dict[str, str], name: str) -> int:
-    return parse_yen(form[name], name) if form[name] else 0
+PRICE_LABELS = {
+    "base": "web.console_settings.products.base",
+    "per_additional_fqdn": "web.console_settings.products.per_fqdn",
+    "per_wildcard": "web.console_settings.products.per_wildcard",
+}
 
 
-async def _save_rule(me: SignedInStaff, product_id: int, form: dict[str, str]) -> None:
+async def _save_rule(me: SignedInStaff, product_id: int, form: dict[str, str], label: Any) -> None:
     """One term's own rule from the form: a markup in percent, or a fixed price."""
     errors: list[FieldError] = []
     if form["mode"] not in MODES:
@@ -254,7 +257,9 @@ async def _save_rule(me: SignedInStaff, product_id: int, form: dict[str, str]) -
             errors.append(FieldError("base", "web.console_settings.products.base_required"))
         for name in PRICE_FIELDS:
             try:
-                prices[name] = _yen(form, name)
+                prices[name] = (
+                    parse_yen(form[name], name, label(PRICE_LABELS[name])) if form[name] else 0
+                )
             except ValidationFailed as exc:
                 errors.extend(exc.errors)
     if errors:

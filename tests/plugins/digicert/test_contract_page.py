@@ -99,7 +99,7 @@ async def test_operator_sets_the_contract_through_its_page(app, settings, clock,
             client, path + "?lang=ja", {**CONTRACT, "account_balance": "たくさん"}, PRICE_CSV
         )
         assert bad_balance.status_code == 400 and 'id="account_balance-error"' in bad_balance.text
-        assert "円単位の整数" in bad_balance.text
+        assert "アカウント残高（円）: 金額は円単位の整数" in bad_balance.text  # noqa: RUF001
 
         saved = await _send(client, path, {**CONTRACT, "account_balance": BALANCE}, PRICE_CSV)
         assert saved.status_code == 303

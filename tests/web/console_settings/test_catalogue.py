@@ -75,14 +75,16 @@ async def test_catalogue_terms_prices_and_methods(app, team):
         assert "Not on sale" in page.text and "Basic EV" in page.text
         assert "Basic EV" not in (await client.get("/shop/?lang=en")).text
 
-        refused = await post(admin, detail, f"{detail}/price",
+        refused = await post(admin, detail, f"{detail}/price?lang=en",
                              {"term_months": "12", "mode": "fixed", "base": "22.000,5",
                               "per_additional_fqdn": "1,0000"})  # fmt: skip
         assert refused.status_code == 400
         assert (
             'id="base-error"' in refused.text and 'id="per_additional_fqdn-error"' in refused.text
         )
-        assert "whole yen" in refused.text and 'value="22.000,5"' in refused.text
+        assert "Base price (one name): enter an amount in whole yen" in refused.text
+        assert "Per additional FQDN: enter an amount" in refused.text
+        assert 'value="22.000,5"' in refused.text
         fixed = await post(admin, detail, f"{detail}/price",
                            {"term_months": "12", "mode": "fixed", "base": "22,000",
                             "per_additional_fqdn": FULL_WIDTH, "per_wildcard": ""})  # fmt: skip
