@@ -21,6 +21,7 @@ It returns ``Shop``: what the customer journey needs to find the product in the 
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -85,13 +86,22 @@ class Tenant(Protocol):
     @property
     def slug(self) -> str: ...
 
+    @property
+    def owner_email(self) -> str: ...
+
+    @property
+    def password(self) -> str: ...
+
 
 @dataclass(frozen=True)
 class Shop:
-    """The set-up shop: its subdomain and the product on sale (name in the journey's language,
-    one-year price as the shop prints it)."""
+    """The set-up shop: its subdomain, its owner's sign-in, and the product on sale (name in
+    the journey's language, its console page, one-year price as the shop prints it; it
+    accepts bank transfer only)."""
 
     slug: str
+    owner_email: str
+    password: str
     product_name: str
     product_path: str
     one_year_price: str
@@ -184,11 +194,28 @@ async def add_product(page: Page, stack: Stack, slug: str, lang: str) -> str:
     return path
 
 
-async def set_up_shop(page: Page, stack: Stack, joined: Tenant, lang: str) -> Shop:
-    """Journey 3 for the tenant ``joined`` (``steps_join.Joined``)."""
+async def set_up_shop(
+    page: Page,
+    stack: Stack,
+    joined: Tenant,
+    lang: str,
+    shot: Callable[[str], Awaitable[object]] | None = None,
+) -> Shop:
+    """Journey 3 for the tenant ``joined`` (``steps_join.Joined``); the page is left on the
+    product's console page. ``shot`` (the journey fixture) takes a screenshot after each step."""
+
+    async def done(step: str) -> None:
+        if shot is not None:
+            await shot(step)
+
     slug = joined.slug
     await enter_provider_account(page, stack, slug, lang)
+    await done("provider-account-connected")
     await set_contract(page, stack, slug, lang)
+    await done("operator-contract")
     await enable_payment_methods(page, stack, slug, lang)
     path = await add_product(page, stack, slug, lang)
-    return Shop(slug, PRODUCT_NAME[lang], path, PRICE_SHOWN[lang])
+    await done("product-priced")
+    return Shop(
+        slug, joined.owner_email, joined.password, PRODUCT_NAME[lang], path, PRICE_SHOWN[lang]
+    )

@@ -48,7 +48,11 @@ async def team(settings, upstream):
     operator = Context(shop.tenant, Actor(ActorKind.OPERATOR, "op-1", "Operator"), upstream.clock)
     keyring = Keyring.from_settings(settings)
     with tenant_scope(shop.tenant):
-        account = await ProviderAccount.select(ProviderAccount.id).first()
+        account = await (
+            ProviderAccount.select(ProviderAccount.id)
+            .where(ProviderAccount.tenant == shop.tenant.id)
+            .first()
+        )
         end = upstream.clock.now().date().replace(year=2030)
         await import_price_table(operator, account["id"], end, PRICE_CSV + EV_ROWS)
         await save_account(shop.ctx, keyring, "payment", "bank_transfer", BANK)
