@@ -8,9 +8,10 @@ the provider as the issuer of the invoices, with its bank account.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from core.billing.draft_checks import issuer_errors
 from core.billing.models import BankAccount, Issuer
 from core.billing.terms import PaymentTerm
 from core.billing.timing import ContractType
@@ -20,10 +21,12 @@ from core.catalog.wholesale import PriceTableView, list_price_tables, wholesale_
 from core.context import ActorKind, Context
 from core.contracts.common import Yen
 from core.errors import FieldError, ValidationFailed
+from core.registration_number import normalise_registration_number
 from plugins.digicert.tables import DcContract
 
 CONTRACT_TYPES = (ContractType.PAY_AS_YOU_GO, ContractType.ONGOING, ContractType.BULK)
 SETTERS = (ActorKind.OPERATOR, ActorKind.SYSTEM)
+BANK_FIELDS = ("bank_name", "branch_name", "account_type", "account_number", "account_holder")
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,12 @@ async def set_contract(
     payment_term: str = PaymentTerm.NET30EOM.value,
     account_balance: Yen = 0,
 ) -> ContractView:
-    """Create or replace the tenant's contract; agreed with the provider, so operators only."""
+    """Create or replace the tenant's contract; agreed with the provider, so operators only.
+
+    The issuer must be able to print a qualified invoice (its registration number ``T`` + a
+    法人番号 with check digit, written any way a person types it) and the bank account must be
+    complete: an order under the contract is invoiced after the upstream order exists, so what
+    the invoice needs is refused here, never there."""
     errors = []
     if ctx.actor.kind not in SETTERS:
         errors.append(FieldError("contract", "digicert.contract.read_only"))
@@ -54,6 +62,14 @@ async def set_contract(
         errors.append(FieldError("contract_type", "digicert.contract.type_invalid"))
     if payment_term not in {t.value for t in PaymentTerm}:
         errors.append(FieldError("payment_term", "digicert.contract.term_invalid"))
+    # checked here, not first when an invoice is refused after the upstream order exists
+    issuer = replace(
+        issuer, registration_number=normalise_registration_number(issuer.registration_number)
+    )
+    errors.extend(issuer_errors(issuer))
+    for name in BANK_FIELDS:
+        if not str(getattr(bank_account, name)).strip():
+            errors.append(FieldError(f"bank_account.{name}", "digicert.contract.bank_required"))
     if errors:
         raise ValidationFailed(errors)
     values: dict[Any, Any] = {

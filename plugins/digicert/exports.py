@@ -19,7 +19,12 @@ CODE_COLUMNS = (
     "cert_organization", "cert_common_name", "certificate_order_id",
     "voucher_validity_end_date", "order_valid_from", "order_valid_till", "server_licenses",
 )  # fmt: skip
-ORDER_STATUS = {"completed": "Completed", "cancelled": "Canceled", "pending": "Pending"}
+ORDER_STATUS = {
+    "completed": "Completed",
+    "cancelled": "Canceled",
+    "pending": "Pending",
+    "failed": "Failed",
+}
 
 
 def to_csv(columns: tuple[str, ...], rows: Iterable[dict[str, Any]]) -> bytes:

@@ -16,9 +16,10 @@ from datetime import date
 from typing import Any
 
 from core.billing.contact import BillingContact, contact_errors
+from core.billing.draft_checks import draft_errors
 from core.billing.errors import InvoiceStateError
 from core.billing.invoices import actor_label, actor_ref, create_invoice, get_invoice, void_invoice
-from core.billing.models import InvoiceDraft, LineDraft
+from core.billing.models import NOT_AVAILABLE, InvoiceDraft, LineDraft
 from core.billing.status import InvoiceStatus
 from core.billing.terms import PaymentTerm
 from core.billing.timing import ContractType
@@ -164,6 +165,11 @@ async def place_voucher_order(
         if contact_problems:  # the seed's refusals, from core.billing's own check
             raise ValidationFailed(contact_problems)
         summary = await quote_voucher_order(ctx, request)
+        refusals = await invoice_refusals(
+            ctx, await get_contract(ctx), summary["lines"], "digicert_voucher_order"
+        )
+        if refusals:
+            raise ValidationFailed(refusals)
         await (
             DcVoucherOrder.insert(
                 DcVoucherOrder(
@@ -213,7 +219,11 @@ async def _complete(ctx: Context, api: CertCentralClient, row: dict[str, Any]) -
     await store_codes(ctx, row["id"], codes)
     invoice_id = None
     if contract.contract_type == ContractType.PAY_AS_YOU_GO.value:
-        invoice_id = await _issue_invoice(ctx, contract, row, upstream.id)
+        try:
+            invoice_id = await _issue_invoice(ctx, contract, row, upstream.id)
+        except ValidationFailed:  # refused for good (changed since the check): undo upstream
+            await _undo(ctx, api, row["id"], upstream.id)
+            raise
     expiration = min((date.fromisoformat(c.redeem_by) for c in codes), default=None)
     # before completing (its key makes it once): a crash in between loses no delivery mail
     await announce_delivered(
@@ -240,6 +250,36 @@ async def _complete(ctx: Context, api: CertCentralClient, row: dict[str, Any]) -
             {"upstream_id": upstream.id, "codes": len(codes), "total": row["total"],
              "invoice_id": invoice_id, "on_behalf_of": ctx.actor.on_behalf_of},
         )  # fmt: skip
+
+
+async def _undo(ctx: Context, api: CertCentralClient, order_id: int, upstream_id: int) -> None:
+    """A local step refused after the upstream order exists: cancel it upstream (within its
+    cancel window, since it was just made) and mark ours ``failed`` with cancelled codes,
+    so no order is left half-done; anything else leaves it pending for a retry to resume."""
+    await api.cancel_voucher_order(upstream_id)
+    await (
+        DcVoucherOrder.update(
+            {
+                DcVoucherOrder.status: "failed",
+                DcVoucherOrder.upstream_id: upstream_id,
+                DcVoucherOrder.cancelled_at: ctx.clock.now(),
+            }
+        )
+        .where((DcVoucherOrder.id == order_id) & (DcVoucherOrder.status == "pending"))
+        .run()
+    )
+    await (
+        DcVoucherCode.update({DcVoucherCode.status: "cancelled"})
+        .where(
+            (DcVoucherCode.tenant_id == ctx.tenant.id)
+            & (DcVoucherCode.voucher_order_id == order_id)
+        )
+        .run()
+    )
+    await audit(
+        ctx, "digicert.voucher_order.undone", "digicert_voucher_order", order_id,
+        {"upstream_id": upstream_id},
+    )  # fmt: skip
 
 
 async def store_codes(ctx: Context, order_id: int, codes: list[VoucherCode]) -> None:
@@ -296,19 +336,36 @@ async def issue_provider_invoice(
     reference_kind: str,
     reference_number: str,
 ) -> int:
-    """The provider's invoice to the tenant for priced lines (``SSLOV 1Yr``-style service
-    code, ``Basic OV 2 Years with 3 FQDNs and 3 Wildcards``), once per source."""
+    """The provider's invoice to the tenant for priced lines, once per source."""
+    draft = await provider_invoice_draft(
+        ctx, contract, lines, source_type, source_id, reference_kind, reference_number
+    )
+    key = f"digicert:{reference_kind}:{source_id}"
+    invoice = await create_invoice(ctx.with_key(key), draft)
+    return invoice.id
+
+
+async def provider_invoice_draft(
+    ctx: Context,
+    contract: ContractView,
+    lines: list[dict[str, Any]],
+    source_type: str,
+    source_id: int,
+    reference_kind: str,
+    reference_number: str = NOT_AVAILABLE,
+) -> InvoiceDraft:
+    """The invoice of priced lines (``SSLOV 1Yr``-style service code, ``Basic OV 2 Years
+    with 3 FQDNs`` item) as a draft, which an order path checks before calling upstream."""
     drafts = tuple(
         LineDraft(
             service_code=f"{line['product']} {line['years']}Yr",
-            item=f"{line['name_en']} {line['years']} Year{'s' if line['years'] > 1 else ''}"
-            f" with {line['fqdns']} FQDNs and {line['wildcards']} Wildcards",
+            item=line_item(line),
             quantity=line["quantity"],
             unit_price=line["unit_price"],
         )
         for line in lines
     )
-    draft = InvoiceDraft(
+    return InvoiceDraft(
         source_type=source_type,
         source_id=str(source_id),
         issuer=contract.issuer,
@@ -321,9 +378,25 @@ async def issue_provider_invoice(
         reference_number=reference_number,
         language=ctx.tenant.language,
     )
-    key = f"digicert:{reference_kind}:{source_id}"
-    invoice = await create_invoice(ctx.with_key(key), draft)
-    return invoice.id
+
+
+def line_item(line: dict[str, Any]) -> str:
+    """``Basic OV 2 Years with 3 FQDNs and 3 Wildcards`` as in the seed's invoice."""
+    years = line["years"]
+    return (
+        f"{line['name_en']} {years} Year{'s' if years > 1 else ''}"
+        f" with {line['fqdns']} FQDNs and {line['wildcards']} Wildcards"
+    )
+
+
+async def invoice_refusals(
+    ctx: Context, contract: ContractView, lines: list[dict[str, Any]], source_type: str
+) -> list[FieldError]:
+    """Why the invoice of ``lines`` would be refused, asked before the upstream order exists
+    (a pay-as-you-go order is invoiced after it: 上流に注文する前に、ローカルの確認をすべて)."""
+    if contract.contract_type != ContractType.PAY_AS_YOU_GO.value:
+        return []
+    return draft_errors(await provider_invoice_draft(ctx, contract, lines, source_type, 0, "order"))
 
 
 async def _by_key(key: str) -> dict[str, Any] | None:
