@@ -22,7 +22,7 @@ from core.billing.invoices import actor_label, actor_ref, create_invoice, get_in
 from core.billing.models import NOT_AVAILABLE, InvoiceDraft, LineDraft
 from core.billing.status import InvoiceStatus
 from core.billing.terms import PaymentTerm
-from core.billing.timing import ContractType
+from core.billing.timing import ContractType, bulk_lapse_day
 from core.context import Context
 from core.errors import FieldError, ValidationFailed
 from core.orders.idempotency import request_digest
@@ -37,8 +37,9 @@ from plugins.digicert.contracts import (
 from plugins.digicert.models import VoucherCode, VoucherLine, VoucherOrderRequest
 from plugins.digicert.tables import DcVoucherCode, DcVoucherOrder
 from plugins.digicert.views import (
-    CANCEL_WINDOW,
+    CANCEL_DAYS,
     VoucherOrderView,
+    cancel_until,
     get_code,
     get_voucher_order,
     order_codes,
@@ -216,7 +217,7 @@ async def _complete(ctx: Context, api: CertCentralClient, row: dict[str, Any]) -
         upstream_request, f"shomei:{ctx.tenant.id}:voucher_order:{row['id']}"
     )
     codes = await api.voucher_codes(upstream.id)
-    await store_codes(ctx, row["id"], codes)
+    await store_codes(ctx, row["id"], codes, lapse_day(contract))
     invoice_id = None
     if contract.contract_type == ContractType.PAY_AS_YOU_GO.value:
         try:
@@ -225,6 +226,9 @@ async def _complete(ctx: Context, api: CertCentralClient, row: dict[str, Any]) -
             await _undo(ctx, api, row["id"], upstream.id)
             raise
     expiration = min((date.fromisoformat(c.redeem_by) for c in codes), default=None)
+    lapse = lapse_day(contract)
+    if expiration is not None and lapse is not None:
+        expiration = min(expiration, lapse)
     # before completing (its key makes it once): a crash in between loses no delivery mail
     await announce_delivered(
         ctx, row["id"], str(upstream.id), invoice_id, await tenant_billing_contact(ctx)
@@ -282,7 +286,17 @@ async def _undo(ctx: Context, api: CertCentralClient, order_id: int, upstream_id
     )  # fmt: skip
 
 
-async def store_codes(ctx: Context, order_id: int, codes: list[VoucherCode]) -> None:
+def lapse_day(contract: ContractView) -> date | None:
+    """A bulk contract's codes are redeemable through the anniversary of its effective date at
+    the latest (``core.billing.timing.bulk_lapse_day``); other contracts' keep the upstream's."""
+    if contract.contract_type != ContractType.BULK.value or contract.effective_on is None:
+        return None
+    return bulk_lapse_day(contract.effective_on)
+
+
+async def store_codes(
+    ctx: Context, order_id: int, codes: list[VoucherCode], lapse: date | None = None
+) -> None:
     known = {
         r["upstream_id"]
         for r in await DcVoucherCode.select(DcVoucherCode.upstream_id)
@@ -293,6 +307,9 @@ async def store_codes(ctx: Context, order_id: int, codes: list[VoucherCode]) -> 
         .run()
     }
     new = [code_row(ctx, order_id, c) for c in codes if c.id not in known]
+    for row in new:
+        if lapse is not None and row.redeem_by > lapse:
+            row.redeem_by = lapse
     if new:
         await DcVoucherCode.insert(*new).run()
 
@@ -422,8 +439,8 @@ async def cancel_voucher_order(
         raise refuse("voucher_order", "digicert.cancel.not_completed")
     if row["payment_method"] == "coupon":  # a conversion cannot be undone (やり直し不可)
         raise refuse("voucher_order", "digicert.cancel.converted_coupon")
-    if now >= row["created_at"] + CANCEL_WINDOW:
-        raise refuse("voucher_order", "digicert.cancel.after_30_days", days=30)
+    if now >= cancel_until(ctx, row["created_at"]):
+        raise refuse("voucher_order", "digicert.cancel.after_30_days", days=CANCEL_DAYS)
     if any(c.status != "active" for c in codes):
         raise refuse("voucher_order", "digicert.cancel.not_all_active")
     if row["invoice_id"] is not None:
