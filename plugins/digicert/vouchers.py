@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from core.billing.contact import BillingContact, contact_errors
 from core.billing.draft_checks import draft_errors
@@ -398,12 +399,17 @@ async def provider_invoice_draft(
 
 
 def line_item(line: dict[str, Any]) -> str:
-    """``Basic OV 2 Years with 3 FQDNs and 3 Wildcards`` as in the seed's invoice."""
+    """The item text as the seed's invoice prints it: ``Basic OV 2 Years with 3 FQDNs and 3
+    Wildcards``, ``GeoTrust TrueBusiness ID EV 1 Year with 3 FQDNs`` (a count of none is left
+    out, one is singular)."""
     years = line["years"]
-    return (
-        f"{line['name_en']} {years} Year{'s' if years > 1 else ''}"
-        f" with {line['fqdns']} FQDNs and {line['wildcards']} Wildcards"
-    )
+    counts = [
+        f"{n} {noun}{'s' if n != 1 else ''}"
+        for n, noun in ((line["fqdns"], "FQDN"), (line["wildcards"], "Wildcard"))
+        if n
+    ]
+    names = f" with {' and '.join(counts)}" if counts else ""
+    return f"{line['name_en']} {years} Year{'s' if years != 1 else ''}{names}"
 
 
 async def invoice_refusals(
@@ -466,9 +472,10 @@ async def cancel_voucher_order(
         .run()
     )
     if changed:
+        local = now.astimezone(ZoneInfo(ctx.tenant.time_zone))  # printed on the void invoice
         why = (
             reason.strip()
-            or f"Cancel requested on {now:%Y-%m-%d %H:%M:%S} by {actor_label(ctx.actor)}"
+            or f"Cancel requested on {local:%Y-%m-%d %H:%M:%S %Z} by {actor_label(ctx.actor)}"
         )
         if row["invoice_id"] is not None:
             try:

@@ -103,3 +103,19 @@ async def test_a_used_or_reissued_code_cannot_be_reissued(shop, client, upstream
         with pytest.raises(ValidationFailed) as cancel:
             await cancel_voucher_order(shop.ctx, client, order.id)
     refusal(cancel.value, "voucher_order", "digicert.cancel.not_all_active")
+
+
+def test_invoice_item_texts_follow_the_seed():
+    """seeds/000 請求書: ``GeoTrust TrueBusiness ID EV 1 Year with 3 FQDNs`` (no "and 0
+    Wildcards") and ``Basic OV 2 Years with 3 FQDNs and 3 Wildcards``."""
+    from plugins.digicert.vouchers import line_item
+
+    def item(name: str, years: int, fqdns: int, wildcards: int) -> str:
+        return line_item({"name_en": name, "years": years, "fqdns": fqdns, "wildcards": wildcards})
+
+    assert item("GeoTrust TrueBusiness ID EV", 1, 3, 0) == (
+        "GeoTrust TrueBusiness ID EV 1 Year with 3 FQDNs"
+    )
+    assert item("Basic OV", 2, 3, 3) == "Basic OV 2 Years with 3 FQDNs and 3 Wildcards"
+    assert item("Basic OV", 1, 1, 0) == "Basic OV 1 Year with 1 FQDN"
+    assert item("Basic OV", 1, 0, 1) == "Basic OV 1 Year with 1 Wildcard"

@@ -350,5 +350,7 @@ async def test_cancel_windows_end_with_day_30_in_japan(shop, client, upstream):
         with pytest.raises(ValidationFailed) as refused:
             await cancel_voucher_order(shop.ctx, client, fourth.id)
         refusal(refused.value, "voucher_order", "digicert.cancel.after_30_days")
+        void = await get_invoice(shop.ctx, third.invoice_id)
+        assert "Cancel requested on 2026-05-14 23:59:00 JST by Owner" in void.void_reason
     assert (await client.get_voucher_order(third.upstream_id)).status == "cancelled"
     assert not (await client.get_voucher_order(fourth.upstream_id)).can_cancel
