@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from core.calendar_windows import within_days_end
 from core.context import Context
@@ -135,14 +136,15 @@ async def list_voucher_orders(
     created_from: date | None = None,
     created_to: date | None = None,
 ) -> list[VoucherOrderView]:
-    """The tenant's voucher orders, newest first, filtered by status and creation date (UTC)."""
+    """The tenant's voucher orders, newest first, filtered by status and creation date (the
+    day in the tenant's time zone)."""
     query = DcVoucherOrder.select().where(DcVoucherOrder.tenant_id == ctx.tenant.id)
     if status:
         query = query.where(DcVoucherOrder.status == status)
     rows = await query.order_by(DcVoucherOrder.id, ascending=False).output(load_json=True).run()
     views = []
     for row in rows:
-        day = row["created_at"].date()
+        day = row["created_at"].astimezone(ZoneInfo(ctx.tenant.time_zone)).date()
         if (created_from and day < created_from) or (created_to and day > created_to):
             continue
         views.append(await order_view(ctx, row))

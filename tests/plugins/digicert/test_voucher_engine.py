@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -354,3 +354,31 @@ async def test_cancel_windows_end_with_day_30_in_japan(shop, client, upstream):
         assert "Cancel requested on 2026-05-14 23:59:00 JST by Owner" in void.void_reason
     assert (await client.get_voucher_order(third.upstream_id)).status == "cancelled"
     assert not (await client.get_voucher_order(fourth.upstream_id)).can_cancel
+
+
+async def test_csv_dates_are_the_tenants_days(shop, client, upstream):
+    """Generated at 23:30 UTC on 14 March: 08:30 on 15 March in Japan, in every CSV column and
+    in the creation-date filter."""
+    upstream.clock.set(datetime(2026, 3, 14, 23, 30, tzinfo=UTC))
+    order = await place(shop, client, "csv-tz")
+    with tenant_scope(shop.tenant):
+        await redemption.redeem(
+            shop.ctx, client, order.codes[0].value, 42, make_csr(NAMES[0], NAMES), "株式会社テスト"
+        )
+        orders_csv = await exports.voucher_orders_csv(shop.ctx, created_from=date(2026, 3, 15))
+        none = await exports.voucher_orders_csv(shop.ctx, created_to=date(2026, 3, 14))
+        codes_csv = await exports.order_codes_csv(shop.ctx, order.id)
+
+    def rows(content: bytes) -> list[dict[str, str]]:
+        return list(csv.DictReader(content.decode("utf-8-sig").splitlines()))
+
+    [row] = rows(orders_csv)
+    assert row["created_date"] == "2026-03-15"
+    assert rows(none) == []
+    used = [
+        r
+        for r in csv.DictReader(codes_csv.decode("utf-8-sig").splitlines())
+        if r["cert_request_date"]
+    ]
+    assert used[0]["created_date"] == "2026-03-15 08:30:00"
+    assert used[0]["cert_request_date"] == "2026-03-15 08:30:00"
