@@ -42,9 +42,9 @@ def register_providers() -> list[type]:
 
 @hookimpl
 def register_schedule_jobs() -> list[Any]:
-    from plugins.digicert.schedules import OngoingInvoices, VoucherExpiry
+    from plugins.digicert.schedules import BulkInvoices, OngoingInvoices, VoucherExpiry
 
-    return [VoucherExpiry(), OngoingInvoices()]
+    return [VoucherExpiry(), OngoingInvoices(), BulkInvoices()]
 
 
 @hookimpl
@@ -59,6 +59,7 @@ def register_periodic_tasks() -> dict[str, dict[str, Any]]:
         "schedule-digicert-ongoing-invoice": beat_entry(
             jobs.ONGOING_INVOICE, **jobs.ONGOING_INVOICE_BEAT
         ),
+        "schedule-digicert-bulk-invoice": beat_entry(jobs.BULK_INVOICE, **jobs.BULK_INVOICE_BEAT),
     }
 
 
