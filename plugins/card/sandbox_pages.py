@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, Router, get, post
+from litestar.params import Body
 
 from core.errors import ShomeiError, ValidationFailed
 from plugins.card.sandbox import SandboxCard, authenticate, create_payment_method
@@ -74,7 +75,9 @@ class CardSandbox(Controller):
             return _error(request, 409, "payments.card.unavailable")
 
     @post("/payment-methods", status_code=200)
-    async def payment_method(self, request: Request[Any, Any, Any], data: CardIn) -> Response[Any]:
+    async def payment_method(
+        self, request: Request[Any, Any, Any], data: Annotated[CardIn, Body()]
+    ) -> Response[Any]:
         if not _sandbox(request):
             return Response("", status_code=404)
         adapter = await self._adapter(request)
@@ -89,7 +92,7 @@ class CardSandbox(Controller):
 
     @post("/authenticate", status_code=200)
     async def authenticate(
-        self, request: Request[Any, Any, Any], data: AuthenticateIn
+        self, request: Request[Any, Any, Any], data: Annotated[AuthenticateIn, Body()]
     ) -> Response[Any]:
         if not _sandbox(request):
             return Response("", status_code=404)
