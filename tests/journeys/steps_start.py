@@ -12,9 +12,8 @@
 
 from __future__ import annotations
 
-import inspect
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,17 +100,13 @@ def start_up(processes: Callable[..., Any], tmp_path: Path) -> Started:
     return Started(log, home.group(1), shop.group(1), console, owner, portal, customer)
 
 
-async def snap(shot: Callable[[str], Any], name: str) -> None:
-    taken = shot(name)
-    if inspect.isawaitable(taken):
-        await taken
-
-
-async def buy_by_card(page: Page, started: Started, lang: str, shot: Callable[[str], Any]) -> str:
+async def buy_by_card(
+    page: Page, started: Started, lang: str, shot: Callable[[str], Awaitable[Path]]
+) -> str:
     """Buy the shop's first product by card; returns the paid order's page address."""
     words = WORDS[lang]
     await page.goto(f"{started.shop}?lang={lang}")
-    await snap(shot, "2-demo-shop")
+    await shot("2-demo-shop")
     await page.get_by_role("link", name=words["choose"]).first.click()
     await page.get_by_label(words["quantity"]).fill("1")
     await page.get_by_role("button", name=words["add"]).click()
@@ -120,19 +115,19 @@ async def buy_by_card(page: Page, started: Started, lang: str, shot: Callable[[s
     await page.locator("#password").fill(started.customer[1])
     await page.get_by_role("button", name=words["sign_in"]).click()
     await page.get_by_label(words["card"]).check()
-    await snap(shot, "3-checkout")
+    await shot("3-checkout")
     await page.get_by_role("button", name=re.compile(re.escape(words["place"]))).click()
     await page.wait_for_url("**/pay")
     await page.get_by_label(words["number"], exact=True).fill(TEST_CARD)
     await page.get_by_label(words["month"], exact=True).fill("12")
     await page.get_by_label(words["year"], exact=True).fill("34")
     await page.get_by_label(words["cvc"], exact=True).fill("123")
-    await snap(shot, "4-card-sandbox")
+    await shot("4-card-sandbox")
     await page.get_by_role("button", name=re.compile(re.escape(words["pay"]))).click()
     await page.wait_for_url("**/shop/orders/*payment=paid*")
     status = page.locator("#payment-status")
     assert (await status.inner_text()).strip() == words["confirmed"]
-    await snap(shot, "5-paid")
+    await shot("5-paid")
     return page.url.split("?", 1)[0]
 
 
