@@ -54,6 +54,8 @@ def run_embedded(argv: list[str]) -> None:
         get_settings.cache_clear()  # the services' variables are set: read them again
         settings = get_settings()
         logins = asyncio.run(seed_demo(plugin_manager(settings), SystemClock()))
+        if stopping:  # Ctrl-C while starting: stop what was started, start nothing more
+            return
         for name in CHILDREN:
             children[name] = subprocess.Popen([sys.executable, "-m", "core.cli", name])
         _wait_until_up(f"http://{settings.host}:{settings.port}/health", children)
