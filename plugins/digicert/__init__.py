@@ -34,6 +34,20 @@ def register_routes() -> list[Any]:
 
 
 @hookimpl
+def register_demo_seeders() -> list[Any]:
+    from plugins.digicert.demo import seed_demo_digicert
+
+    return [seed_demo_digicert]
+
+
+@hookimpl
+def register_embedded_services() -> list[Any]:
+    from plugins.digicert.demo import embedded_service
+
+    return [embedded_service()]
+
+
+@hookimpl
 def register_providers() -> list[type]:
     from plugins.digicert.provider import DigiCertProvider
 
