@@ -41,6 +41,20 @@ def register_routes() -> list[Any]:
 
 
 @hookimpl
+def register_demo_seeders() -> list[Any]:
+    from plugins.digicert.demo import seed_demo_digicert
+
+    return [seed_demo_digicert]
+
+
+@hookimpl
+def register_embedded_services() -> list[Any]:
+    from plugins.digicert.demo import embedded_service
+
+    return [embedded_service()]
+
+
+@hookimpl
 def register_providers() -> list[type]:
     from plugins.digicert.provider import DigiCertProvider
 
@@ -49,9 +63,9 @@ def register_providers() -> list[type]:
 
 @hookimpl
 def register_schedule_jobs() -> list[Any]:
-    from plugins.digicert.schedules import OngoingInvoices, VoucherExpiry
+    from plugins.digicert.schedules import BulkInvoices, OngoingInvoices, VoucherExpiry
 
-    return [VoucherExpiry(), OngoingInvoices()]
+    return [VoucherExpiry(), OngoingInvoices(), BulkInvoices()]
 
 
 @hookimpl
@@ -66,6 +80,7 @@ def register_periodic_tasks() -> dict[str, dict[str, Any]]:
         "schedule-digicert-ongoing-invoice": beat_entry(
             jobs.ONGOING_INVOICE, **jobs.ONGOING_INVOICE_BEAT
         ),
+        "schedule-digicert-bulk-invoice": beat_entry(jobs.BULK_INVOICE, **jobs.BULK_INVOICE_BEAT),
     }
 
 

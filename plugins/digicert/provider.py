@@ -55,8 +55,8 @@ from plugins.digicert.errors import (
 from plugins.digicert.retry import RetryPolicy
 from plugins.digicert.upstream import PROVIDER_CODE, client_for
 from plugins.digicert.views import (
-    CANCEL_WINDOW,
     CodeView,
+    cancel_until,
     cancellable,
     code_view,
     get_code,
@@ -313,7 +313,7 @@ class DigiCertProvider:
                     AllowedAction("cancel_certificate", "digicert.cancel_certificate.pending")
                 )
             if view.status == "issued" and view.issued_at is not None:
-                until = view.issued_at + CANCEL_WINDOW
+                until = cancel_until(ctx, view.issued_at)
                 if now < until:
                     actions.append(
                         AllowedAction(
@@ -335,11 +335,11 @@ class DigiCertProvider:
             actions.append(AllowedAction("redeem", "digicert.redeem.before_redeem_by", until))
         actions.append(AllowedAction("reissue_code", "digicert.reissue_code.active"))
         row = await order_row(ctx, code.voucher_order_id)
-        if cancellable(row, await order_codes(ctx, row["id"]), now):
+        if cancellable(ctx, row, await order_codes(ctx, row["id"])):
             actions.append(
                 AllowedAction(
                     "cancel_order", "digicert.cancel_order.within_30_days_all_active",
-                    row["created_at"] + CANCEL_WINDOW,
+                    cancel_until(ctx, row["created_at"]),
                 )
             )  # fmt: skip
         return actions

@@ -10,6 +10,10 @@ A plugin that can test its account (``core.contracts.common.ConnectionTester``) 
 *save and test connection* button: the form is saved, then the plugin makes one cheap
 authenticated call to its upstream and the page names what failed (host unreachable, key
 refused, wrong URL, URL not allowed) in the tenant's language.
+
+The list says plainly why a payment method cannot be offered to customers (``unavailable``):
+not set up (card: the Stripe keys; bank transfer: the receiving account), a required setting
+missing, or switched off.
 """
 
 from __future__ import annotations
@@ -37,6 +41,29 @@ from web.console.pages import page
 from web.controllers.auth import by_field, redirect, web_state
 
 PATH = "/console/providers"
+WHY = "web.console_settings.providers.unavailable_"
+NOT_SET_UP = {"card": WHY + "card", "bank_transfer": WHY + "bank_transfer"}
+"""What a missing payment account means, in the words of the method; others: ``WHY + "not_set"``."""
+
+
+def unavailable(kind: str, code: str, row: ProviderAccount | None, missing: bool) -> str | None:
+    """The message id saying why customers cannot pay with ``code``, or None if they can."""
+    if kind != PluginKind.PAYMENT.value:
+        return None
+    if row is None or missing:
+        return NOT_SET_UP.get(code, WHY + "not_set")
+    if not row.enabled:
+        return WHY + "disabled"
+    return None
+
+
+def _missing(request: Request[Any, Any, Any], cls: type, row: ProviderAccount | None) -> bool:
+    """True when a required setting or credential of the stored account is empty."""
+    if row is None:
+        return False
+    values = {**as_dict(row.settings), **_stored(request, row)}
+    required = (f.name for f in getattr(cls, "config_fields", ()) if f.required)
+    return any(not str(values.get(name, "")).strip() for name in required)
 
 
 def _plugins(request: Request[Any, Any, Any]) -> dict[str, dict[str, type]]:
@@ -170,15 +197,15 @@ class ConsoleProviders(Controller):
         me = await staff(request, Permission.PROVIDER_ACCOUNTS_MANAGE)
         if not isinstance(me, SignedInStaff):
             return me
-        rows = await scoped(ProviderAccount, me.ctx).select(
-            ProviderAccount.kind, ProviderAccount.plugin_code, ProviderAccount.enabled
-        )
-        accounts = {(r["kind"], r["plugin_code"]): r["enabled"] for r in rows}
+        rows = await scoped(ProviderAccount, me.ctx).objects()
+        accounts = {(r.kind, r.plugin_code): r for r in rows}
         groups = [
             {"kind": kind, "plugins": [
                 {"code": code, "configured": (kind, code) in accounts,
-                 "enabled": accounts.get((kind, code), False)}
-                for code in plugins
+                 "enabled": row.enabled if row is not None else False,
+                 "unavailable": unavailable(kind, code, row, _missing(request, cls, row))}
+                for code, cls in plugins.items()
+                for row in [accounts.get((kind, code))]
             ]}
             for kind, plugins in _plugins(request).items()
         ]  # fmt: skip

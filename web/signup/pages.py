@@ -1,0 +1,195 @@
+"""The public sign-up of a hosting company, on the base domain (the public URL's host).
+
+``GET/POST /signup``: the application form (company, its reading, 適格請求書発行事業者登録番号,
+address with the prefecture chosen from the 47, phone, contact person and e-mail, the shop's
+subdomain, a password typed twice). Every problem is shown at once under its field, in the
+visitor's language, and every value typed is kept except the passwords. A valid application
+creates a pending tenant and its owner (``tenants.onboarding.sign_up_tenant``) and records the
+confirmation mail (``web.signup.mail``); the browser goes to ``/signup/sent``.
+
+``GET /signup/verify?shop=<slug>&token=<token>``: the link of that mail. Opening it confirms
+the owner's e-mail address; only then can the operator approve the application
+(``web.operator.tenants``). Valid applications are throttled per address like sign-ins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from litestar import Controller, Request, Response, get, post
+
+from core.context import Actor, ActorKind, Context, tenant_scope
+from core.errors import FieldError, ValidationFailed
+from core.prefectures import PREFECTURES
+from core.sealing import Keyring
+from tenants.company import CompanyProfile
+from tenants.onboarding import TenantSignUp, sign_up_errors, sign_up_tenant, verify_owner_email
+from web.controllers.auth import FORM, Errors, by_field, client_ip, redirect, web_state
+from web.pages import render, translator
+from web.signup.mail import Applicant, verification_requested
+
+FIELDS = (
+    "organization_name",
+    "organization_kana",
+    "registration_number",
+    "postal_code",
+    "prefecture",
+    "address",
+    "phone",
+    "contact_name",
+    "contact_email",
+    "slug",
+    "password",
+    "password_confirm",
+)
+RENAMED = {
+    "display_name": "organization_name",
+    "owner_email": "contact_email",
+    "owner_name": "contact_name",
+    "owner_password": "password",
+}
+"""The service's field -> the form's (the contact person is the owner who signs in)."""
+
+
+@dataclass
+class SignUpForm:
+    organization_name: str = ""
+    organization_kana: str = ""
+    registration_number: str = ""
+    postal_code: str = ""
+    prefecture: str = ""
+    address: str = ""
+    phone: str = ""
+    contact_name: str = ""
+    contact_email: str = ""
+    slug: str = ""
+    password: str = ""
+    password_confirm: str = ""
+    csrf_token: str = ""
+
+    def sign_up(self, language: str) -> TenantSignUp:
+        return TenantSignUp(
+            slug=self.slug,
+            display_name=self.organization_name,
+            company=CompanyProfile(
+                organization_name=self.organization_name,
+                contact_name=self.contact_name,
+                contact_email=self.contact_email,
+                postal_code=self.postal_code,
+                prefecture=self.prefecture,
+                address=self.address,
+                phone=self.phone,
+                registration_number=self.registration_number,
+            ),
+            owner_email=self.contact_email,
+            owner_name=self.contact_name,
+            owner_password=self.password,
+            language=language,
+            organization_kana=self.organization_kana,
+        )
+
+    def kept(self) -> dict[str, str]:
+        """What the form shows again after an error: everything but the passwords."""
+        values = asdict(self)
+        return {name: values[name] for name in FIELDS if "password" not in name}
+
+
+def _errors(found: list[FieldError], form: SignUpForm) -> Errors:
+    errors = by_field(found, RENAMED)
+    if form.password and form.password != form.password_confirm:
+        errors.setdefault(
+            "password_confirm", FieldError("password_confirm", "web.signup.password_mismatch")
+        )
+    elif not form.password_confirm:
+        errors.setdefault(
+            "password_confirm", FieldError("password_confirm", "tenants.field_required")
+        )
+    return {name: errors[name] for name in (*FIELDS, *errors) if name in errors}
+
+
+def _form_page(
+    request: Request[Any, Any, Any],
+    values: dict[str, str] | None = None,
+    errors: Errors | None = None,
+    status: int = 200,
+) -> Response[str]:
+    language = translator(request).language
+    return render(
+        request,
+        "pages/signup/form.html",
+        status=status,
+        values=values or {},
+        errors=errors or {},
+        fields=FIELDS,
+        prefectures=[(ja, ja if language == "ja" else en) for ja, en in PREFECTURES],
+        base_host=request.url.netloc,
+    )
+
+
+class SignUpController(Controller):
+    path = "/signup"
+    include_in_schema = False
+
+    @get("/")
+    async def form(self, request: Request[Any, Any, Any]) -> Response[str]:
+        return _form_page(request)
+
+    @post("/")
+    async def submit(
+        self, request: Request[Any, Any, Any], data: Annotated[SignUpForm, FORM]
+    ) -> Response[Any]:
+        web = web_state(request)
+        language = translator(request).language
+        application = data.sign_up(language)
+        errors = _errors(await sign_up_errors(application), data)
+        if errors:
+            return _form_page(request, data.kept(), errors, 400)
+        if not await web.login_throttle.allow("signup", client_ip(request), data.contact_email):
+            throttled = {"form": FieldError("form", "web.signup.throttled")}
+            return _form_page(request, data.kept(), throttled, 429)
+        try:
+            result = await sign_up_tenant(application, web.clock, client_ip(request))
+        except ValidationFailed as exc:  # taken between the check and the write
+            return _form_page(request, data.kept(), _errors(exc.errors, data), 400)
+        query = urlencode({"shop": result.tenant.slug, "token": result.verification_token})
+        verify_url = f"{request.url.scheme}://{request.url.netloc}/signup/verify?{query}"
+        applicant = Applicant(
+            email=application.company.normalised().contact_email,
+            name=application.owner_name.strip(),
+            language=language,
+            organization_name=application.company.normalised().organization_name,
+        )
+        ctx = Context(
+            tenant=result.tenant,
+            actor=Actor(ActorKind.SYSTEM, "signup", ip_address=client_ip(request)),
+            clock=web.clock,
+        )
+        with tenant_scope(result.tenant):
+            await verification_requested(
+                ctx,
+                Keyring.from_settings(web.settings),
+                applicant,
+                result.verification_token,
+                verify_url,
+            )
+        return redirect("/signup/sent")
+
+    @get("/sent")
+    async def sent(self, request: Request[Any, Any, Any]) -> Response[str]:
+        return render(request, "pages/signup/message.html", kind="sent")
+
+    @get("/verify")
+    async def verify(self, request: Request[Any, Any, Any]) -> Response[str]:
+        web = web_state(request)
+        shop = request.query_params.get("shop", "")
+        token = request.query_params.get("token", "")
+        try:
+            await verify_owner_email(shop, token, web.clock)
+        except ValidationFailed as exc:
+            error = exc.errors[0]
+            return render(
+                request, "pages/signup/message.html", status=400, kind="link", error=error
+            )
+        return render(request, "pages/signup/message.html", kind="verified")
