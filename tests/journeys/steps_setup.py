@@ -8,7 +8,8 @@ page (signed in to the new tenant's console) and does, through pages only:
    *save and test connection*, first with a wrong key (the page names the refused key), then
    with the right one;
 2. the operator opens the tenant on the operator pages and sets its DigiCert contract
-   (PayGo, NET30EOM, DigiCert as invoice issuer, the price table CSV);
+   (PayGo, NET30EOM, DigiCert as invoice issuer, the price table CSV); a registration number
+   with a wrong check digit is refused before anything is stored;
 3. the tenant enables two payment methods (bank transfer and wallet);
 4. the tenant adds Basic OV from its provider's catalogue and prices it: one year at a fixed
    "22,000" with each extra FQDN at "22000" typed in full-width digits, wildcards "93,120円",
@@ -131,25 +132,33 @@ async def signed_in_operator(page: Page, stack: Stack, lang: str) -> None:
 
 
 async def set_contract(page: Page, stack: Stack, slug: str, lang: str) -> None:
-    """The operator sets the tenant's DigiCert contract and uploads its price table."""
+    """The operator sets the tenant's DigiCert contract and uploads its price table; a
+    registration number with a wrong check digit is refused first, next to its field."""
     await signed_in_operator(page, stack, lang)
     await page.goto(stack.base_url(f"/operator/tenants?status=all&lang={lang}"))
     await page.get_by_role("link", name=slug, exact=True).click()
     await page.wait_for_url("**/operator/tenants/*")
     await page.get_by_role("link", name=CONTRACT_LINK[lang]).click()
     await page.wait_for_url("**/digicert/contract*")
+    await _fill_contract(page, {**CONTRACT, "issuer.registration_number": "T7000012050003"})
+    await page.get_by_role("button", name=SAVE_CONTRACT[lang]).click()
+    await page.locator('[id="issuer.registration_number-error"]').wait_for()
+    await _fill_contract(page, CONTRACT)
+    await page.get_by_role("button", name=SAVE_CONTRACT[lang]).click()
+    await page.wait_for_url("**notice=saved")
+    await page.locator("#price-table").wait_for()
+
+
+async def _fill_contract(page: Page, values: dict[str, str]) -> None:
     await page.locator("#contract_type").select_option("pay_as_you_go")
     await page.locator("#payment_term").select_option("NET30EOM")
     await page.locator("#contract_end").fill("2030-03-31")
     await page.locator("#file").set_input_files(
         {"name": "digicert-price-table.csv", "mimeType": "text/csv", "buffer": PRICE_TABLE}
     )
-    for name, value in CONTRACT.items():
+    for name, value in values.items():
         await page.locator(f'[id="{name}"]').fill(value)
     await page.locator('[id="bank_account.account_type"]').select_option("当座")
-    await page.get_by_role("button", name=SAVE_CONTRACT[lang]).click()
-    await page.wait_for_url("**notice=saved")
-    await page.locator("#price-table").wait_for()
 
 
 async def enable_payment_methods(page: Page, stack: Stack, slug: str, lang: str) -> None:

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import pytest
 
+from core.catalog.wholesale import list_price_tables
 from core.clock import FrozenClock
 from core.context import tenant_scope
+from core.errors import ValidationFailed
 from plugins.digicert.contracts import get_contract
 from tenants.audit import list_audit
 from tenants.credentials import Keyring
@@ -63,6 +65,14 @@ async def tenant(clock):
     await ProviderAccount.delete().where(ProviderAccount.tenant == result.tenant.id)
 
 
+async def price_table_missing(ctx) -> bool:
+    try:
+        await get_contract(ctx)
+    except ValidationFailed:
+        return not await list_price_tables(ctx)
+    return False
+
+
 async def _send(client, path: str, data: dict[str, str], content: bytes | None):
     token = csrf_of((await client.get(path)).text)
     files = {"file": ("prices.csv", content, "text/csv")} if content is not None else None
@@ -100,6 +110,16 @@ async def test_operator_sets_the_contract_through_its_page(app, settings, clock,
         )
         assert bad_balance.status_code == 400 and 'id="account_balance-error"' in bad_balance.text
         assert "アカウント残高（円）: 金額は円単位の整数" in bad_balance.text  # noqa: RUF001
+
+        wrong_number = {**CONTRACT, "issuer.registration_number": "T7000012050003"}
+        refused = await _send(client, path + "?lang=en", wrong_number, PRICE_CSV)
+        assert refused.status_code == 400
+        assert 'id="issuer.registration_number-error"' in refused.text
+        assert 'value="T7000012050003"' in refused.text
+        with tenant_scope(tenant.tenant):  # nothing is stored: neither contract nor price table
+            actions = [entry.action for entry in (await list_audit()).entries]
+            assert "digicert.contract.set" not in actions
+            assert await price_table_missing(ctx)
 
         saved = await _send(client, path, {**CONTRACT, "account_balance": BALANCE}, PRICE_CSV)
         assert saved.status_code == 303
