@@ -243,7 +243,8 @@ async def test_bad_fields_are_named_and_values_kept(app, lang):
         assert _field_error(html, "password_confirm") == said["mismatch"]
         assert _field_error(html, "phone") == said["required"]
         assert _field_error(html, "prefecture") == said["required"]
-        assert 'class="error-summary"' in html
+        named = {"ja": "サブドメイン: " + said["taken"], "en": "Subdomain: " + said["taken"]}
+        assert f'<a href="#slug">{named[lang]}</a>' in html  # the summary names the field
         for name in ("organization_name", "registration_number", "slug", "contact_email"):
             assert f'value="{bad[name]}"' in html, name
         assert PASSWORD not in html  # passwords are never sent back
