@@ -151,8 +151,13 @@ class SignUpController(Controller):
             return _form_page(request, data.kept(), throttled, 429)
         try:
             result = await sign_up_tenant(application, web.clock, client_ip(request))
-        except ValidationFailed as exc:  # taken between the check and the write
+        except ValidationFailed as exc:
             return _form_page(request, data.kept(), _errors(exc.errors, data), 400)
+        except Exception:  # the subdomain was taken between the check and the write
+            errors = _errors(await sign_up_errors(application), data)
+            if not errors:
+                raise
+            return _form_page(request, data.kept(), errors, 400)
         query = urlencode({"shop": result.tenant.slug, "token": result.verification_token})
         verify_url = f"{request.url.scheme}://{request.url.netloc}/signup/verify?{query}"
         applicant = Applicant(

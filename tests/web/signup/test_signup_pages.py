@@ -4,6 +4,7 @@ confirming the owner's address, and the operator's approval / rejection mails.""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from typing import Any
@@ -271,3 +272,19 @@ async def test_a_bad_confirmation_link_says_so(app, query, lang, message):
     async with browser(app, BASE) as client:
         page = await client.get(f"/signup/verify?{query}&lang={lang}")
     assert page.status_code == 400 and message in page.text
+
+
+async def test_two_applications_for_one_subdomain_at_once_make_one_tenant(app):
+    first = application()
+    second = application(slug=first["slug"])
+    async with browser(app, BASE) as client:
+        form = await client.get("/signup")
+        token = csrf_of(form.text)
+        answers = await asyncio.gather(
+            client.post("/signup", data={**first, "csrf_token": token}),
+            client.post("/signup", data={**second, "csrf_token": token}),
+        )
+    assert sorted(answer.status_code for answer in answers) == [303, 400]
+    refused = next(answer for answer in answers if answer.status_code == 400)
+    assert "このサブドメインはすでに使われています。" in refused.text
+    assert await Tenant.count().where(Tenant.slug == first["slug"]) == 1
