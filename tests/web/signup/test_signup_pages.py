@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -288,3 +289,35 @@ async def test_two_applications_for_one_subdomain_at_once_make_one_tenant(app):
     refused = next(answer for answer in answers if answer.status_code == 400)
     assert "このサブドメインはすでに使われています。" in refused.text
     assert await Tenant.count().where(Tenant.slug == first["slug"]) == 1
+
+
+async def test_an_expired_link_offers_a_new_one_to_the_applicant_only(app, settings, clock):
+    values = application()
+    async with browser(app, BASE) as client:
+        assert (await _submit(client, values, "en")).status_code == 303
+        row = await _tenant(values["slug"])
+        [first] = await _events(row.id, "signup.verification_requested")
+        old_link = _opened(settings, first)["verify_url"].removeprefix(f"http://{BASE}")
+        clock.advance(timedelta(hours=49))  # the link lives 48 hours
+        expired = await client.get(old_link + "&lang=en")
+        assert expired.status_code == 400 and "This link has expired" in expired.text
+        assert 'action="/signup/verify/resend"' in expired.text
+        token = csrf_of(expired.text)
+        for email in ("someone-else@example.jp", values["contact_email"]):
+            sent = await client.post(
+                "/signup/verify/resend",
+                data={"shop": values["slug"], "email": email, "csrf_token": token},
+            )
+            assert sent.status_code == 303 and sent.headers["location"] == "/signup/sent"
+        events = await _events(row.id, "signup.verification_requested")
+        assert len(events) == 2  # only the applicant's own address got a new link
+        new_link = _opened(settings, events[-1])["verify_url"].removeprefix(f"http://{BASE}")
+        assert (await client.get(new_link)).status_code == 200
+        # confirmed: no more links for it
+        await client.post(
+            "/signup/verify/resend",
+            data={"shop": values["slug"], "email": values["contact_email"], "csrf_token": token},
+        )
+    assert len(await _events(row.id, "signup.verification_requested")) == 2
+    owner = await tenant_owner(tenant_ref(row))
+    assert owner is not None and owner.email_verified
