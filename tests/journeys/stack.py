@@ -24,7 +24,13 @@ import asyncpg
 import redis
 
 from core.settings import Settings
-from tests.conftest import POSTGRES_ADMIN_URL, REDIS_URL, DatabaseUnderTest, make_settings
+from tests.conftest import (
+    POSTGRES_ADMIN_URL,
+    REDIS_URL,
+    XDIST_INDEX,
+    DatabaseUnderTest,
+    make_settings,
+)
 from tests.journeys.mailbox import Mailbox, SmtpSink
 from tests.plugins.digicert.servers import TokenServer
 from tests.processes import ROOT, free_port, run_shomei, shomei_env, start_shomei, stop, wait_for
@@ -32,7 +38,7 @@ from tests.processes import ROOT, free_port, run_shomei, shomei_env, start_shome
 BASE = "shomei.test"
 OPERATOR = ("operator@shomei-ops.example.jp", "operator pass phrase 1")
 SANDBOX_API_KEY = "sandbox-journey-key"
-JOURNEY_REDIS_DB = 13
+JOURNEY_REDIS_DB = 11 - XDIST_INDEX
 """The worker queue of a PostgreSQL stack lives in its own Redis database, emptied at start:
 a task left by another test's worker must not reach this install."""
 
