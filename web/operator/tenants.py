@@ -42,6 +42,9 @@ JST = ZoneInfo("Asia/Tokyo")
 DELEGATED_ACTION = "delegated_action"
 """``opt`` key of an operator route that acts inside a tenant with consent; its value is the
 message id of the link the tenant page shows (a plugin adds such routes, web knows none)."""
+TENANT_PAGE = "operator_tenant_page"
+"""``opt`` key of an operator page about one tenant that needs no consent (a provider
+contract, for example); its value is the message id of the tenant page's link to it."""
 
 
 @dataclass
@@ -59,12 +62,15 @@ def moment(value: datetime | None, language: str) -> str:
     )
 
 
-def delegated_actions(request: Request[Any, Any, Any], tenant_id: int) -> list[dict[str, str]]:
-    """Links to the operator routes that act inside a tenant (``opt[DELEGATED_ACTION]``)."""
+def delegated_actions(
+    request: Request[Any, Any, Any], tenant_id: int, key: str = DELEGATED_ACTION
+) -> list[dict[str, str]]:
+    """Links to the operator routes that act inside a tenant (``opt[DELEGATED_ACTION]``), or
+    to the routes of another ``opt`` key (``TENANT_PAGE``)."""
     found = []
     for route in request.app.routes:
         for handler in getattr(route, "route_handlers", ()):
-            label = handler.opt.get(DELEGATED_ACTION)
+            label = handler.opt.get(key)
             if label and "GET" in handler.http_methods:
                 found.append(
                     {"label": label, "href": route.path.replace("{tenant_id:int}", str(tenant_id))}
@@ -267,6 +273,7 @@ async def _detail(
         consent=consent,
         consent_until=moment(consent.expires_at, language) if consent else "",
         actions=delegated_actions(request, tenant_id) if consent and active else [],
+        pages=delegated_actions(request, tenant_id, TENANT_PAGE),
         errors=errors or {},
         reason=reason,
         notice=request.query_params.get("notice", ""),
