@@ -196,6 +196,30 @@ async def verify_owner_email(slug: str, token: str, clock: Clock) -> TenantRef:
     return ref
 
 
+@dataclass(frozen=True)
+class NewLink:
+    tenant: TenantRef
+    owner: Owner
+    organization_name: str
+    token: str
+
+
+async def renew_owner_verification(slug: str, email: str, clock: Clock) -> NewLink | None:
+    """A new confirmation token for a pending application whose owner has ``email`` and has
+    not confirmed it yet (the first link expired or was lost); None otherwise, so the caller
+    answers the same whether or not such an application exists."""
+    row = await Tenant.objects().where(Tenant.slug == nfkc(slug).lower()).first()
+    if row is None or row.status != TenantStatus.PENDING.value:
+        return None
+    ref = tenant_ref(row)
+    owner = await tenant_owner(ref)
+    if owner is None or owner.email_verified or owner.email != normalise_email(email):
+        return None
+    with tenant_scope(ref):
+        token = await start_email_verification(AccountKind.STAFF, owner.id, clock)
+    return NewLink(ref, owner, row.organization_name, token)
+
+
 async def approve(tenant_id: int, actor: Actor, clock: Clock) -> None:
     """Open a pending tenant; its owner must have confirmed their e-mail address first."""
     if actor.kind is not ActorKind.OPERATOR:

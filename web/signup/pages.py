@@ -9,7 +9,10 @@ confirmation mail (``web.signup.mail``); the browser goes to ``/signup/sent``.
 
 ``GET /signup/verify?shop=<slug>&token=<token>``: the link of that mail. Opening it confirms
 the owner's e-mail address; only then can the operator approve the application
-(``web.operator.tenants``). Valid applications are throttled per address like sign-ins.
+(``web.operator.tenants``). A link that does not work offers a new one
+(``POST /signup/verify/resend``: the contact e-mail; the same answer whether or not a pending,
+unconfirmed application has it). Valid applications and new links are throttled per address
+like sign-ins.
 """
 
 from __future__ import annotations
@@ -20,12 +23,18 @@ from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
 
-from core.context import Actor, ActorKind, Context, tenant_scope
+from core.context import Actor, ActorKind, Context, TenantRef, tenant_scope
 from core.errors import FieldError, ValidationFailed
 from core.prefectures import PREFECTURES
 from core.sealing import Keyring
 from tenants.company import CompanyProfile
-from tenants.onboarding import TenantSignUp, sign_up_errors, sign_up_tenant, verify_owner_email
+from tenants.onboarding import (
+    TenantSignUp,
+    renew_owner_verification,
+    sign_up_errors,
+    sign_up_tenant,
+    verify_owner_email,
+)
 from web.controllers.auth import FORM, Errors, by_field, client_ip, redirect, web_state
 from web.pages import render, translator
 from web.signup.mail import Applicant, verification_requested
@@ -51,6 +60,31 @@ RENAMED = {
     "owner_password": "password",
 }
 """The service's field -> the form's (the contact person is the owner who signs in)."""
+
+
+@dataclass
+class ResendForm:
+    shop: str = ""
+    email: str = ""
+    csrf_token: str = ""
+
+
+async def _send_link(
+    request: Request[Any, Any, Any], tenant: TenantRef, applicant: Applicant, token: str
+) -> None:
+    """Record the confirmation mail with its link (sealed) in the tenant's outbox."""
+    web = web_state(request)
+    query = urlencode({"shop": tenant.slug, "token": token})
+    verify_url = f"{request.url.scheme}://{request.url.netloc}/signup/verify?{query}"
+    ctx = Context(
+        tenant=tenant,
+        actor=Actor(ActorKind.SYSTEM, "signup", ip_address=client_ip(request)),
+        clock=web.clock,
+    )
+    with tenant_scope(tenant):
+        await verification_requested(
+            ctx, Keyring.from_settings(web.settings), applicant, token, verify_url
+        )
 
 
 @dataclass
@@ -151,29 +185,21 @@ class SignUpController(Controller):
             return _form_page(request, data.kept(), throttled, 429)
         try:
             result = await sign_up_tenant(application, web.clock, client_ip(request))
-        except ValidationFailed as exc:  # taken between the check and the write
+        except ValidationFailed as exc:
             return _form_page(request, data.kept(), _errors(exc.errors, data), 400)
-        query = urlencode({"shop": result.tenant.slug, "token": result.verification_token})
-        verify_url = f"{request.url.scheme}://{request.url.netloc}/signup/verify?{query}"
+        except Exception:  # the subdomain was taken between the check and the write
+            errors = _errors(await sign_up_errors(application), data)
+            if not errors:
+                raise
+            return _form_page(request, data.kept(), errors, 400)
+        company = application.company.normalised()
         applicant = Applicant(
-            email=application.company.normalised().contact_email,
+            email=company.contact_email,
             name=application.owner_name.strip(),
             language=language,
-            organization_name=application.company.normalised().organization_name,
+            organization_name=company.organization_name,
         )
-        ctx = Context(
-            tenant=result.tenant,
-            actor=Actor(ActorKind.SYSTEM, "signup", ip_address=client_ip(request)),
-            clock=web.clock,
-        )
-        with tenant_scope(result.tenant):
-            await verification_requested(
-                ctx,
-                Keyring.from_settings(web.settings),
-                applicant,
-                result.verification_token,
-                verify_url,
-            )
+        await _send_link(request, result.tenant, applicant, result.verification_token)
         return redirect("/signup/sent")
 
     @get("/sent")
@@ -190,6 +216,40 @@ class SignUpController(Controller):
         except ValidationFailed as exc:
             error = exc.errors[0]
             return render(
-                request, "pages/signup/message.html", status=400, kind="link", error=error
+                request,
+                "pages/signup/message.html",
+                status=400,
+                kind="link",
+                error=error,
+                shop=shop,
+                errors={},
             )
         return render(request, "pages/signup/message.html", kind="verified")
+
+    @post("/verify/resend")
+    async def resend(
+        self, request: Request[Any, Any, Any], data: Annotated[ResendForm, FORM]
+    ) -> Response[Any]:
+        web = web_state(request)
+        email = data.email.strip()
+        if not email:
+            errors = {"email": FieldError("email", "tenants.field_required")}
+            return render(
+                request,
+                "pages/signup/message.html",
+                status=400,
+                kind="link",
+                shop=data.shop,
+                errors=errors,
+            )
+        if await web.login_throttle.allow("signup-resend", client_ip(request), email):
+            renewed = await renew_owner_verification(data.shop, email, web.clock)
+            if renewed is not None:
+                applicant = Applicant(
+                    email=renewed.owner.email,
+                    name=renewed.owner.display_name,
+                    language=translator(request).language,
+                    organization_name=renewed.organization_name,
+                )
+                await _send_link(request, renewed.tenant, applicant, renewed.token)
+        return redirect("/signup/sent")

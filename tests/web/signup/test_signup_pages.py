@@ -4,8 +4,10 @@ confirming the owner's address, and the operator's approval / rejection mails.""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -243,7 +245,8 @@ async def test_bad_fields_are_named_and_values_kept(app, lang):
         assert _field_error(html, "password_confirm") == said["mismatch"]
         assert _field_error(html, "phone") == said["required"]
         assert _field_error(html, "prefecture") == said["required"]
-        assert 'class="error-summary"' in html
+        named = {"ja": "サブドメイン: " + said["taken"], "en": "Subdomain: " + said["taken"]}
+        assert f'<a href="#slug">{named[lang]}</a>' in html  # the summary names the field
         for name in ("organization_name", "registration_number", "slug", "contact_email"):
             assert f'value="{bad[name]}"' in html, name
         assert PASSWORD not in html  # passwords are never sent back
@@ -270,3 +273,51 @@ async def test_a_bad_confirmation_link_says_so(app, query, lang, message):
     async with browser(app, BASE) as client:
         page = await client.get(f"/signup/verify?{query}&lang={lang}")
     assert page.status_code == 400 and message in page.text
+
+
+async def test_two_applications_for_one_subdomain_at_once_make_one_tenant(app):
+    first = application()
+    second = application(slug=first["slug"])
+    async with browser(app, BASE) as client:
+        form = await client.get("/signup")
+        token = csrf_of(form.text)
+        answers = await asyncio.gather(
+            client.post("/signup", data={**first, "csrf_token": token}),
+            client.post("/signup", data={**second, "csrf_token": token}),
+        )
+    assert sorted(answer.status_code for answer in answers) == [303, 400]
+    refused = next(answer for answer in answers if answer.status_code == 400)
+    assert "このサブドメインはすでに使われています。" in refused.text
+    assert await Tenant.count().where(Tenant.slug == first["slug"]) == 1
+
+
+async def test_an_expired_link_offers_a_new_one_to_the_applicant_only(app, settings, clock):
+    values = application()
+    async with browser(app, BASE) as client:
+        assert (await _submit(client, values, "en")).status_code == 303
+        row = await _tenant(values["slug"])
+        [first] = await _events(row.id, "signup.verification_requested")
+        old_link = _opened(settings, first)["verify_url"].removeprefix(f"http://{BASE}")
+        clock.advance(timedelta(hours=49))  # the link lives 48 hours
+        expired = await client.get(old_link + "&lang=en")
+        assert expired.status_code == 400 and "This link has expired" in expired.text
+        assert 'action="/signup/verify/resend"' in expired.text
+        token = csrf_of(expired.text)
+        for email in ("someone-else@example.jp", values["contact_email"]):
+            sent = await client.post(
+                "/signup/verify/resend",
+                data={"shop": values["slug"], "email": email, "csrf_token": token},
+            )
+            assert sent.status_code == 303 and sent.headers["location"] == "/signup/sent"
+        events = await _events(row.id, "signup.verification_requested")
+        assert len(events) == 2  # only the applicant's own address got a new link
+        new_link = _opened(settings, events[-1])["verify_url"].removeprefix(f"http://{BASE}")
+        assert (await client.get(new_link)).status_code == 200
+        # confirmed: no more links for it
+        await client.post(
+            "/signup/verify/resend",
+            data={"shop": values["slug"], "email": values["contact_email"], "csrf_token": token},
+        )
+    assert len(await _events(row.id, "signup.verification_requested")) == 2
+    owner = await tenant_owner(tenant_ref(row))
+    assert owner is not None and owner.email_verified
