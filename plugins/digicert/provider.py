@@ -199,9 +199,7 @@ class DigiCertProvider:
         """Quantity 1 to 1000, 1 to 6 years (whole years), additional FQDNs 0 to 249 (250
         names with the first), wildcards 0 to 250."""
         years = line.term_months // 12 if line.term_months % 12 == 0 else 0
-        errors = [
-            e for e in line_errors(self._voucher_line(line, years)) if e.field != "fqdns"
-        ]
+        errors = [e for e in line_errors(self._voucher_line(line, years)) if e.field != "fqdns"]
         if not 0 <= line.fqdns <= MAX_ADDITIONAL_FQDNS:
             errors.append(
                 FieldError(
@@ -209,7 +207,9 @@ class DigiCertProvider:
                     {"min": 0, "max": MAX_ADDITIONAL_FQDNS},
                 )
             )  # fmt: skip
-        return [FieldError(LINE_FIELDS.get(e.field, e.field), e.message_id, e.params) for e in errors]
+        return [
+            FieldError(LINE_FIELDS.get(e.field, e.field), e.message_id, e.params) for e in errors
+        ]
 
     @staticmethod
     def _voucher_line(line: LineRequest, years: int) -> VoucherLineIn:
