@@ -126,7 +126,7 @@ async def test_instructions_then_confirmation_reach_the_billing_contact(
     await relay(ctx, mailer, clock)
     message = only(smtp.inbox.messages(), "お振込先のご案内")
     assert message["To"] == "keiri@yamada.example.jp"
-    assert f"注文番号 {order['id']}" in str(message["Subject"])
+    assert f"注文番号 {order['number']}" in str(message["Subject"])
     text = message.get_body(("plain",)).get_content()
     assert ref in text and f"{order['total']:,}円" in text
     assert "1234567" in text and "2026/11/29" in text and "経理 花子 様" in text

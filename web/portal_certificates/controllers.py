@@ -41,6 +41,7 @@ from core.entitlements.queries import get_entitlement, list_for_customer
 from core.entitlements.tables import Entitlement
 from core.entitlements.views import EntitlementRecord
 from core.errors import FieldError, NotFound, ShomeiError, ValidationFailed
+from core.orders.tables import Order
 from tenants.credentials import Keyring
 from web.api.deps import TenantProviderAccounts
 from web.controllers.portal import (
@@ -136,8 +137,24 @@ def _days_left(expires: datetime | None, me: SignedInCustomer) -> int | None:
     return (expires.astimezone(zone).date() - me.ctx.clock.now().astimezone(zone).date()).days
 
 
+async def _order_numbers(me: SignedInCustomer, ids: set[int | None]) -> dict[int, str]:
+    wanted = sorted(i for i in ids if i is not None)
+    if not wanted:
+        return {}
+    rows = await (
+        Order.select(Order.id, Order.number)
+        .where((Order.tenant_id == me.ctx.tenant.id) & Order.id.is_in(wanted))
+        .run()
+    )
+    return {row["id"]: row["number"] or str(row["id"]) for row in rows}
+
+
 def _summary(
-    record: EntitlementRecord, me: SignedInCustomer, products: dict[str, Any], lang: str
+    record: EntitlementRecord,
+    me: SignedInCustomer,
+    products: dict[str, Any],
+    lang: str,
+    numbers: dict[int, str],
 ) -> dict[str, Any]:
     product = products.get(record.product_code)
     name = record.product_code
@@ -156,7 +173,7 @@ def _summary(
         "facts": facts,
         "issued": portal_day(record.issued_at, me.ctx.tenant, lang) if record.issued_at else "",
         "order_id": record.order_id,
-        "order_number": record.data.get("order_number") or record.order_id,
+        "order_number": numbers.get(record.order_id or 0, str(record.order_id)),
         "parent_id": record.parent_id,
         "voucher": _voucher(record.data, me, lang),
     }
@@ -225,7 +242,7 @@ async def _detail(
 ) -> Response[Any]:
     lang = translator(request).language
     products = await _products(me, {record.product_code})
-    summary = _summary(record, me, products, lang)
+    summary = _summary(record, me, products, lang, await _order_numbers(me, {record.order_id}))
     try:
         allowed = await actions.allowed_actions(me.ctx, record.id, entitlement_deps(request))
         unavailable = False
@@ -310,8 +327,9 @@ class PortalCertificatesController(Controller):
         lang = translator(request).language
         records = await list_for_customer(me.ctx, me.customer_id)
         products = await _products(me, {r.product_code for r in records})
+        numbers = await _order_numbers(me, {r.order_id for r in records})
         rows = [
-            _summary(record, me, products, lang)
+            _summary(record, me, products, lang, numbers)
             for record in sorted(records, key=lambda r: r.id, reverse=True)
             if record.customer_id == me.customer_id
         ]

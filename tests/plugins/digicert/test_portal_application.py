@@ -88,6 +88,7 @@ async def test_the_portal_takes_the_application_and_delivers_the_certificate(
         assert re.search(r'<code id="voucher-code">[0-9A-Z]{32}</code>', page.text)
         assert "FQDN 2 個(コモンネームを含む)、ワイルドカード 0 個" in page.text
         assert 'value="株式会社買い手"' in page.text  # prefilled from the account
+        assert re.search(r">ORD-20\d\d-000001</a>", page.text)  # the order's number, not its id
         assert "バウチャーオーダー全体をキャンセルする" in page.text  # a human label …
         assert "(cancel_order)" not in page.text and "（cancel_order）" not in page.text  # noqa: RUF001
         for method in ("HTTP トークン", "admin@"):
