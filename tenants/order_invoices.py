@@ -29,7 +29,7 @@ from core.money import Rounding
 from core.orders.lines import PricedLine
 from core.orders.views import OrderView, get_order
 from core.outbox_relay import Event, Handler
-from tenants.tables import ContactRole, Customer, CustomerContact, Tenant
+from tenants.tables import ContactRole, Customer, CustomerContact, CustomerUser, Tenant
 
 log = logging.getLogger("shomei.tenants.invoices")
 SOURCE = "order"
@@ -93,6 +93,16 @@ async def _recipient(ctx: Context, customer_id: int) -> BillingContact:
         .first()
         .run()
     )
+    if clerk is None:  # no 事務担当者 yet: the person who signed up and bought
+        clerk = await (
+            CustomerUser.select(CustomerUser.display_name, CustomerUser.email)
+            .where((CustomerUser.customer == customer_id) & (CustomerUser.tenant == ctx.tenant.id))
+            .order_by(CustomerUser.id)
+            .first()
+            .run()
+        )
+        if clerk is not None:
+            clerk = {"name": clerk["display_name"], "email": clerk["email"], "phone": ""}
     return BillingContact(
         organization_name=company["organization_name"],
         postal_code=company["postal_code"],
