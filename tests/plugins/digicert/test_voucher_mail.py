@@ -321,3 +321,17 @@ async def test_hook_register_mail_attachments():
     # another provider's voucher.delivered is none of the DigiCert builder's business
     foreign = Event(2, 77, "acme_voucher_order", "9", DELIVERED, {}, "k", event.created_at)
     assert await delivered_attachments(ctx, foreign) == []
+
+
+async def test_a_single_code_mail_links_to_the_tenants_redeem_page_not_the_upstream(shop, upstream):
+    from core.links import default_public_url, tenant_url
+
+    order = await staff_voucher_order(shop, upstream.api_url, "one-code-mail", 1)
+    with tenant_scope(shop.tenant):
+        [event] = await delivered_events(shop.ctx)
+    [code] = order.codes
+    expected = tenant_url(
+        default_public_url(), shop.tenant.slug, f"/digicert/redeem?vc={code.value}"
+    )
+    assert event["payload"]["redeem_url"] == expected
+    assert code.redeem_link != expected  # the upstream's own link is not what the mail gives
