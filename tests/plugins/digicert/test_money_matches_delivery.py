@@ -76,9 +76,12 @@ async def add_ev_product(shop) -> None:
     """A second product on the same contract: EV, which prices no wildcard name."""
     operator = Context(shop.tenant, Actor(ActorKind.OPERATOR, "op-1", "Operator"), shop.ctx.clock)
     with tenant_scope(shop.tenant):
-        account_id = (await Product.select(Product.provider_account_id).first().run())[
-            "provider_account_id"
-        ]
+        account_id = (
+            await Product.select(Product.provider_account_id)
+            .where(Product.tenant_id == shop.tenant.id)
+            .first()
+            .run()
+        )["provider_account_id"]
         spec = ProductSpec(
             code="ssl_ev_basic", name_ja="ベーシックEV", name_en="Basic EV", kind="ssl",
             validation="ev", terms_months=(12, 24), max_fqdns=249, max_wildcards=0,
@@ -117,7 +120,10 @@ async def test_every_priced_option_of_every_product_reaches_the_upstream(shop, u
         specs = await provider.products(ctx, {})
         assert sorted(s.code for s in specs) == ["ssl_basic", "ssl_ev_basic"]
         products = {
-            row["code"]: row["id"] for row in await Product.select(Product.id, Product.code).run()
+            row["code"]: row["id"]
+            for row in await Product.select(Product.id, Product.code).where(
+                Product.tenant_id == shop.tenant.id
+            )
         }
         wanted: list[dict[str, Any]] = []
         for spec in specs:

@@ -62,7 +62,11 @@ async def bought(shop, upstream):
             ctx, "株式会社買い手", "1000005", "東京都", "千代田区丸の内1-1-1", "03-1234-5678"
         )
         await add_customer_user(ctx, customer, email, "買い手 太郎", PASSWORD, set_by_staff=False)
-        product = await Product.select(Product.id).where(Product.code == "ssl_basic").first()
+        product = (
+            await Product.select(Product.id)
+            .where((Product.code == "ssl_basic") & (Product.tenant_id == shop.tenant.id))
+            .first()
+        )
         await set_retail_price(ctx, product["id"], 12, Price(30_000, 20_000, 120_000))
         request = OrderRequest("card", (LineInput(product["id"], fqdns=1),), customer)
         order = await create_order(ctx, request, order_deps)
