@@ -50,12 +50,11 @@ class _Counter(Table, tablename="orders_order_counter"):
 
 async def _number_existing_orders() -> None:
     """Number the orders placed before numbers existed, per tenant and year, in id order."""
-    try:
-        zones = {r["id"]: r["time_zone"] for r in await _Tenant.select(_Tenant.id, _Tenant.time_zone)}
-    except Exception:  # a database without the tenants app yet: Japan, the default
-        zones = {}
-    counters: dict[tuple[int, int], int] = {}
     rows = await _Order.select(_Order.id, _Order.tenant_id, _Order.created_at).order_by(_Order.id)
+    if not rows:  # a new install: nothing to number (and the tenant table may not exist yet)
+        return
+    zones = {r["id"]: r["time_zone"] for r in await _Tenant.select(_Tenant.id, _Tenant.time_zone)}
+    counters: dict[tuple[int, int], int] = {}
     for row in rows:
         zone = ZoneInfo(zones.get(row["tenant_id"]) or "Asia/Tokyo")
         year = row["created_at"].astimezone(zone).year
