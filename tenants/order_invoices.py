@@ -24,7 +24,7 @@ from core.billing.models import BankAccount, InvoiceDraft, InvoiceView, Issuer, 
 from core.billing.tables import Invoice
 from core.billing.terms import PaymentTerm
 from core.context import Context
-from core.errors import ValidationFailed
+from core.errors import NotFound, ValidationFailed
 from core.money import Rounding
 from core.orders.lines import PricedLine
 from core.orders.views import OrderView, get_order
@@ -76,13 +76,15 @@ async def _issuer(ctx: Context) -> tuple[Issuer, dict[str, Any]]:
     return issuer, row
 
 
-async def _recipient(ctx: Context, customer_id: int) -> BillingContact:
+async def _recipient(ctx: Context, customer_id: int) -> BillingContact | None:
     company = await (
         Customer.select()
         .where((Customer.id == customer_id) & (Customer.tenant == ctx.tenant.id))
         .first()
         .run()
     )
+    if company is None:  # not a customer of this tenant (any more)
+        return None
     clerk = await (
         CustomerContact.select()
         .where(
@@ -145,12 +147,15 @@ async def draft_for(ctx: Context, order: OrderView, bank: BankAccount) -> Invoic
         for line in order.lines
     )
     term = tenant["default_payment_term"]
+    recipient = await _recipient(ctx, order.customer_id)
+    if recipient is None:
+        return None
     return InvoiceDraft(
         source_type=SOURCE,
         source_id=str(order.id),
         issuer=issuer,
         bank_account=bank,
-        recipient=await _recipient(ctx, order.customer_id),
+        recipient=recipient,
         lines=lines,
         term=PaymentTerm(term) if term in {t.value for t in PaymentTerm} else PaymentTerm.NET30,
         reference_kind="order",
@@ -167,7 +172,10 @@ async def issue_order_invoice(
 ) -> InvoiceView | None:
     """The order's invoice, issued once (None when it cannot be made; logged). ``paid``: the
     payment's reference, when the order is paid already (the invoice is then marked paid)."""
-    order = await get_order(ctx, order_id)
+    try:
+        order = await get_order(ctx, order_id)
+    except NotFound:
+        return None
     draft = await draft_for(ctx, order, bank)
     if draft is None:
         return None
