@@ -38,7 +38,8 @@ async def test_concurrent_orders_get_gapless_numbers_per_tenant(database):
     event = (
         await OutboxEvent.select(OutboxEvent.payload)
         .where(
-            (OutboxEvent.tenant_id == ctx.tenant.id) & (OutboxEvent.aggregate_id == placed[0].id)
+            (OutboxEvent.tenant_id == ctx.tenant.id)
+            & (OutboxEvent.aggregate_id == str(placed[0].id))
         )
         .output(load_json=True)
         .first()
