@@ -92,6 +92,15 @@ class Bought:
     names: tuple[str, ...]
 
 
+async def _arrive(page: Page, pattern: str | re.Pattern[str]) -> None:
+    """Wait for ``pattern``; else fail with what the page says."""
+    try:
+        await page.wait_for_url(pattern, timeout=30_000)
+    except Exception as exc:
+        body = await page.locator("body").inner_text()
+        raise AssertionError(f"not at {pattern} but {page.url}:\n{body[:1500]}") from exc
+
+
 def _digits(text: str) -> int:
     return int(re.sub(r"[^0-9]", "", text))
 
@@ -131,7 +140,7 @@ async def sign_up_and_buy(page: Page, stack: Stack, shop: Any, lang: str) -> tup
     await page.wait_for_url("**/shop/checkout/payment")
     await page.get_by_label(t["bank"]).check()
     await page.get_by_role("button", name=re.compile(re.escape(t["place"]))).click()
-    await page.wait_for_url("**/shop/orders/*")
+    await _arrive(page, re.compile(r".*/shop/orders/\d+(\?.*)?$"))
     assert await page.locator("#payment-status").inner_text() == t["awaiting"]
     heading = await page.get_by_role("heading", level=1).inner_text()
     found = ORDER_NUMBER.search(heading)

@@ -21,7 +21,7 @@ async def test_a_customer_buys_and_gets_the_certificate(stack: Stack, page, lang
     steps_join = pytest.importorskip("tests.journeys.steps_join")
     steps_setup = pytest.importorskip("tests.journeys.steps_setup")
     joined = await steps_join.join(page, stack, lang)
-    shop = await steps_setup.set_up_shop(page, stack, joined, lang)
+    shop = await steps_setup.set_up_shop(page, stack, joined, lang, shot)
     bought = await buy_and_get_certificate(page, stack, shop, lang)
     await shot("certificate-issued")
     assert bought.order_number.startswith("ORD-")
