@@ -206,8 +206,13 @@ async def apply_for_certificate(
     """The voucher's page: CSR checked on the spot, then applied for by HTTP token; the
     certificate's page URL."""
     t = T[lang]
-    await page.goto(stack.tenant_url(shop.slug, f"/portal/certificates?lang={lang}"))
-    await page.locator("tbody tr a").first.click()
+    voucher = page.locator("tbody tr a").first
+    for _ in range(90):  # the workers fulfil the paid order a moment after the payment
+        await page.goto(stack.tenant_url(shop.slug, f"/portal/certificates?lang={lang}"))
+        if await voucher.count():
+            break
+        await page.wait_for_timeout(1000)
+    await voucher.click()
     assert re.fullmatch(r"[0-9A-Z]{32}", await page.locator("#voucher-code").inner_text())
     csr = make_csr(names[0], names)
     await page.locator("#csr").fill(csr)
