@@ -134,14 +134,19 @@ async def customer_order(me: SignedInCustomer, order_id: int) -> OrderView | Non
         return None
 
 
-async def _order_ids(me: SignedInCustomer) -> list[str]:
-    """This customer's order ids, as invoices store their source id."""
+async def _order_numbers(me: SignedInCustomer) -> dict[str, str]:
+    """This customer's order ids (as invoices store their source id) -> order numbers."""
     rows = await (
-        Order.select(Order.id)
+        Order.select(Order.id, Order.number)
         .where((Order.tenant_id == me.ctx.tenant.id) & (Order.customer_id == me.customer_id))
         .run()
     )
-    return [str(row["id"]) for row in rows]
+    return {str(row["id"]): row["number"] or str(row["id"]) for row in rows}
+
+
+async def _order_ids(me: SignedInCustomer) -> list[str]:
+    """This customer's order ids, as invoices store their source id."""
+    return list(await _order_numbers(me))
 
 
 async def _invoice_rows(
@@ -228,6 +233,7 @@ class PortalController(Controller):
         rows = [
             {
                 "id": order.id,
+                "number": order.number,
                 "date": portal_day(order.created_at, me.ctx.tenant, lang),
                 "state": order.state.value,
                 "total": format_yen(order.total, lang),
@@ -294,12 +300,14 @@ class PortalController(Controller):
         if not isinstance(me, SignedInCustomer):
             return me
         lang = translator(request).language
+        numbers = await _order_numbers(me)
         rows = [
             {
                 "id": row["id"],
                 "number": row["number"],
                 "status": row["status"],
                 "order_id": row["source_id"],
+                "order_number": numbers.get(row["source_id"], row["source_id"]),
                 "issue_date": portal_day(row["issue_date"], me.ctx.tenant, lang),
                 "due_date": portal_day(row["due_date"], me.ctx.tenant, lang),
                 "total": format_yen(row["grand_total"], lang),
