@@ -19,6 +19,7 @@ from core.billing.tables import Invoice
 from core.errors import FieldError, ValidationFailed
 from tenants.roles import Permission
 from web.console.access import SignedInStaff, not_found, staff
+from web.console.confirm import Confirmation, confirm_page, confirmed
 from web.console.forms import form_text
 from web.console.listing import Column, Filter, ListSpec, formatter, list_response
 from web.console.pages import page
@@ -182,6 +183,23 @@ class ConsoleInvoices(Controller):
             errors["reason"] = FieldError(
                 "reason", "web.console.void.too_long", {"max": REASON_MAX}
             )
+        elif not reason:
+            errors["reason"] = FieldError("reason", "billing.void.reason_required")
+        elif not confirmed(form) and await _open_invoice(me, invoice_id):
+            invoice = await get_invoice(me.ctx, invoice_id)
+            return confirm_page(
+                request,
+                me,
+                Confirmation(
+                    section="invoices",
+                    what="web.console.confirm.invoice_void",
+                    params={"number": invoice.number},
+                    action=f"/console/invoices/{invoice_id}/void",
+                    back=f"/console/invoices/{invoice_id}",
+                    button="web.console.void.submit",
+                    fields={"reason": reason},
+                ),
+            )
         else:
             try:
                 await void_invoice(me.ctx, invoice_id, reason)
@@ -196,3 +214,11 @@ class ConsoleInvoices(Controller):
                 request, me, invoice_id, reason=reason, errors=errors, status=422
             )
         return Redirect(f"/console/invoices/{invoice_id}?notice=invoice_voided", status_code=303)
+
+
+async def _open_invoice(me: SignedInStaff, invoice_id: int) -> bool:
+    """The invoice can be voided (else ``void_invoice`` answers why not, or 404)."""
+    try:
+        return (await get_invoice(me.ctx, invoice_id)).status == InvoiceStatus.OPEN
+    except InvoiceNotFound:
+        return False
