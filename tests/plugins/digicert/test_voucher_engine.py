@@ -317,3 +317,29 @@ async def test_voucher_pdf_has_the_code_and_both_links(shop, client, tmp_path, l
     assert re.sub(r"\s+", "", code.renewal_redeem_link) in flat
     title = "証明書バウチャー" if language == "ja" else "Certificatevoucher"
     assert title in flat and "デジサート・ジャパン合同会社" in flat
+
+
+@pytest.mark.parametrize(
+    ("language", "mark"), [("ja", "キャンセル済み"), ("en", "CANCELLED(VOID)")]
+)
+async def test_a_cancelled_orders_voucher_pdf_says_it_is_cancelled(
+    shop, client, tmp_path, language, mark
+):
+    import subprocess
+
+    from plugins.digicert.pdf import VoucherPdfRenderer
+    from tests.plugins.digicert.shop import ISSUER
+
+    order = await place(shop, client, f"pdf-cancel-{language}")
+
+    def text_of(codes) -> str:
+        path = tmp_path / "voucher.pdf"
+        path.write_bytes(VoucherPdfRenderer().pdf(codes, ISSUER, language))
+        out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True)
+        return re.sub(r"\s+", "", out.stdout)
+
+    assert mark not in text_of(order.codes)
+    with tenant_scope(shop.tenant):
+        cancelled = await cancel_voucher_order(shop.ctx, client, order.id)
+    flat = text_of(cancelled.codes)
+    assert mark in flat and cancelled.codes[0].value in flat
