@@ -19,6 +19,7 @@ RUNNERS = {
     "serve": "web.server:run_server",
     "worker": "workers.main:run_worker",
     "beat": "workers.main:run_beat",
+    "operator-add": "tenants.operator_cli:run_operator_add",
 }
 
 
@@ -65,6 +66,7 @@ COMMANDS: dict[str, tuple[str, Callable[[list[str]], None] | None]] = {
     "migrate": ("apply every pending database migration", _migrate),
     "check": ("check the configuration, the database and the broker", _check),
     "ops-token": ("print the bearer token of the operations API", _ops_token),
+    "operator-add": ("add an operator (the first one of a new install)", None),
 }
 
 

@@ -3,7 +3,9 @@
 ``SHOMEI_TEST_BACKENDS`` (default ``sqlite,postgres``) picks the backends;
 ``SHOMEI_TEST_POSTGRES_URL`` (default ``postgresql://postgres@127.0.0.1:5432/postgres``) is an
 administrative connection used to create one throw-away database per test session;
-``SHOMEI_TEST_REDIS_URL`` and ``SHOMEI_TEST_AMQP_URL`` point at the real brokers.
+``SHOMEI_TEST_REDIS_URL`` and ``SHOMEI_TEST_AMQP_URL`` point at the real brokers. Under
+pytest-xdist (``scripts/test`` runs two workers) each worker has its own Redis database; the
+tests on RabbitMQ share its one virtual host and so run in one xdist group (``rabbitmq``).
 Engines are bound explicitly (``core.db.bind_engine``): no test relies on a global engine.
 """
 
@@ -29,7 +31,10 @@ from core.settings import Settings
 POSTGRES_ADMIN_URL = os.environ.get(
     "SHOMEI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
-REDIS_URL = os.environ.get("SHOMEI_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+XDIST_INDEX = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+"""Which pytest-xdist worker runs this process (0 without xdist): each gets its own Redis
+database, so one worker's Celery queues and locks never meet another's."""
+REDIS_URL = os.environ.get("SHOMEI_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{15 - XDIST_INDEX}")
 AMQP_URL = os.environ.get("SHOMEI_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
 BACKENDS = [b.strip() for b in os.environ.get("SHOMEI_TEST_BACKENDS", "sqlite,postgres").split(",")]
 TEST_SECRET = "test-secret-key-" + "x" * 32

@@ -50,10 +50,11 @@ def start_shomei(args: list[str], env: dict[str, str], log: Path) -> subprocess.
 
 
 def run_shomei(
-    args: list[str], env: dict[str, str], timeout: float = 60
+    args: list[str], env: dict[str, str], timeout: float = 60, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "core.cli", *args],
+        input=stdin,
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -18,6 +18,7 @@ COMPOSITION_ROOTS = {
     "core/embedded.py",  # shomei up: seeds the demo tenant
     "web/server.py",  # shomei serve
     "workers/main.py",  # shomei worker / shomei beat
+    "tenants/operator_cli.py",  # shomei operator-add
     "plugins/digicert/sandbox/__main__.py",  # the sandbox upstream as its own process
 }
 READS = {

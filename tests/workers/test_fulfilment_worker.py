@@ -32,6 +32,8 @@ from workers.celery_app import create_celery
 from workers.signals import send_task
 from workers.tasks.fulfilment import POLL_DUE, on_order_paid
 
+pytestmark = pytest.mark.xdist_group("rabbitmq")  # one RabbitMQ virtual host
+
 REDIS_FOR_THESE_TESTS = "redis://127.0.0.1:6379/12"
 """Its own Redis database, so no other test's worker takes these tasks (queues are shared)."""
 TASK_TIME_LIMIT = "15"  # the fulfilment lease is then 25 s

@@ -11,6 +11,8 @@ from core.ops import ops_token
 from tests.conftest import AMQP_URL, make_app, make_settings
 from tests.processes import eventually, shomei_env, stop
 
+pytestmark = pytest.mark.xdist_group("rabbitmq")  # one RabbitMQ virtual host
+
 
 @pytest.mark.parametrize("broker", ["mode-default", "rabbitmq"])
 async def test_web_sends_a_task_that_a_worker_process_executes(

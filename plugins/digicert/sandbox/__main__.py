@@ -25,7 +25,8 @@ def main(argv: list[str] | None = None) -> None:
         action="append",
         default=[],
         metavar="DOMAIN=ADDRESS",
-        help="connect to ADDRESS when validating DOMAIN (repeatable)",
+        help="connect to ADDRESS when validating DOMAIN (repeatable); a DOMAIN starting with "
+        "a dot (.test) stands for every name under it",
     )
     args = parser.parse_args(argv)
     table = dict(item.split("=", 1) for item in args.resolve)
@@ -33,11 +34,20 @@ def main(argv: list[str] | None = None) -> None:
         api_key=args.api_key,
         dcv_scheme=args.dcv_scheme,
         dcv_port=args.dcv_port,
-        resolve=lambda host: table.get(host, host),
+        resolve=lambda host: _resolve(table, host),
     )
     app = create_sandbox_app(args.state_dir, SystemClock(), config=config)
     print(f"CertCentral sandbox: http://{args.host}:{args.port}/services/v2", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+
+
+def _resolve(table: dict[str, str], host: str) -> str:
+    if host in table:
+        return table[host]
+    for suffix, address in table.items():
+        if suffix.startswith(".") and host.endswith(suffix):
+            return address
+    return host
 
 
 if __name__ == "__main__":
