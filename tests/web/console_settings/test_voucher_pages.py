@@ -164,6 +164,14 @@ async def test_generate_download_cancel_and_reissue(app, teams, tmp_path):
         assert cancelled.status_code == 303
         after = await me.get(detail_path + "?lang=en")
         assert "Canceled" in after.text and "Cancel order" not in after.text
+        pdf = await me.get(f"{detail_path}/pdf?lang=ja")
+        assert "キャンセル済み" in _pdf_text(pdf.content, tmp_path)
+        row = await DcVoucherOrder.select().where(DcVoucherOrder.id == order_id).first()
+        invoice = await me.get(f"/console/invoices/{row['invoice_id']}?lang=ja")
+        assert invoice.status_code == 200  # what it bills, by DigiCert's order number
+        assert f"バウチャー注文 {row['upstream_id']}" in invoice.text
+        assert f'href="/console/vouchers/{order_id}"' in invoice.text
+        assert "digicert_voucher_order" not in invoice.text
     with tenant_scope(a.tenant):
         actions = [e.action for e in (await list_audit()).entries]
     assert "digicert.voucher_code.reissued" in actions
