@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -17,6 +18,29 @@ from core.errors import FieldError, ValidationFailed
 REFERENCE_ALPHABET = "23456789ACDEFGHJKLMNPQRSTUVWXYZ"
 # Characters a Zengin name field may hold: half-width kana, A-Z, 0-9, space and ().-/,
 _KANA_NAME = re.compile(r"^[\uff66-\uff9f A-Z0-9().\-/,]+$")
+_HALF_KANA = {unicodedata.normalize("NFKC", chr(c)): chr(c) for c in range(0xFF66, 0xFF9E)}
+_HALF_KANA |= {"\u3099": "\uff9e", "\u309a": "\uff9f", "\u309b": "\uff9e", "\u309c": "\uff9f"}
+_LARGE = str.maketrans(
+    "\uff67\uff68\uff69\uff6a\uff6b\uff6c\uff6d\uff6e\uff6f",
+    "\uff71\uff72\uff73\uff74\uff75\uff94\uff95\uff96\uff82",
+)
+"""Zengin has no small kana: ｧ ｨ ｩ ｪ ｫ ｬ ｭ ｮ ｯ are written large (ｱ ｲ ｳ ｴ ｵ ﾔ ﾕ ﾖ ﾂ)."""
+
+
+def half_width_kana(text: str) -> str:
+    """An account holder's name as Zengin writes it (口座名義, 半角カナ): full-width katakana
+    (ガ as ｶﾞ), full-width letters, digits, brackets and spaces become their half-width forms,
+    letters upper case and small kana large (Zengin has none), so "ショウメイホスティング(カ"
+    typed in a form is "ｼﾖｳﾒｲﾎｽﾃｲﾝｸﾞ(ｶ"."""
+    out = []
+    for char in unicodedata.normalize("NFD", text):
+        if "\uff61" <= char <= "\uff9f":  # half-width already
+            out.append(char)
+        elif char in _HALF_KANA:
+            out.append(_HALF_KANA[char])
+        else:
+            out.append(unicodedata.normalize("NFKC", char).upper())
+    return "".join(out).translate(_LARGE).strip()
 
 
 class AccountType(StrEnum):

@@ -7,10 +7,10 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-import httpx
 from playwright.async_api import Page
 
 from tests.journeys.stack import Stack
+from tests.journeys.steps_staff import public_api
 
 REGISTER = {"ja": "登録して進む", "en": "Register and continue"}
 BANK_TRANSFER = {"ja": "銀行振込", "en": "Bank transfer"}
@@ -24,7 +24,7 @@ async def open_session(
     stack: Stack, api_key: str, product_id: int, panel: str, lang: str
 ) -> dict[str, Any]:
     """What the panel's server does: ``POST /api/v1/checkout-sessions`` for one product."""
-    async with httpx.AsyncClient(base_url=stack.base_url(), timeout=30) as api:
+    async with public_api(stack) as api:
         created = await api.post(
             "/api/v1/checkout-sessions",
             json={
@@ -40,7 +40,7 @@ async def open_session(
 
 
 async def read_session(stack: Stack, api_key: str, session_id: str) -> dict[str, Any]:
-    async with httpx.AsyncClient(base_url=stack.base_url(), timeout=30) as api:
+    async with public_api(stack) as api:
         read = await api.get(
             f"/api/v1/checkout-sessions/{session_id}", headers={"X-API-Key": api_key}
         )

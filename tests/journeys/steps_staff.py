@@ -3,6 +3,7 @@ shown once), revoke it through the confirmation page, create a quote."""
 
 from __future__ import annotations
 
+import httpx
 from playwright.async_api import Page
 
 from tests.journeys.stack import Stack
@@ -13,6 +14,12 @@ REVOKE = {"ja": "無効にする", "en": "Revoke"}
 CONFIRM_HEADING = {"ja": "実行してよいか確認してください", "en": "Check before you go ahead"}
 NEW_QUOTE = {"ja": "見積りを作成する", "en": "Create a quote"}
 SAVE_QUOTE = {"ja": "見積りを保存する", "en": "Save the quote"}
+
+
+def public_api(stack: Stack) -> httpx.AsyncClient:
+    """The public API as a hosting panel's server calls it (on loopback: the test process does
+    not resolve ``*.shomei.test``; the API key names the tenant, not the host)."""
+    return httpx.AsyncClient(base_url=f"http://127.0.0.1:{stack.port}", timeout=30)
 
 
 async def sign_in_console(page: Page, stack: Stack, slug: str, email: str, password: str) -> None:

@@ -39,7 +39,7 @@ async def test_the_panel_hears_of_the_order_only_after_the_customer_saw_what_to_
     shop = await set_up_shop(page, stack, joined, lang)
     product_id = int(re.search(r"/console/products/(\d+)", shop.product_path).group(1))
     key = await create_api_key(
-        page, stack, joined.slug, lang, "panel", ["checkout:write", "orders:read"]
+        page, stack, joined.slug, lang, "panel", ["orders:read", "orders:write"]
     )
     port = free_port()
     panel = f"http://127.0.0.1:{port}"

@@ -11,8 +11,6 @@ works in the console and through the public API as a hosting panel would.
 
 from __future__ import annotations
 
-import httpx
-
 from tests.journeys.stack import Stack
 from tests.journeys.steps_join import join
 from tests.journeys.steps_staff import (
@@ -20,6 +18,7 @@ from tests.journeys.steps_staff import (
     ask_to_revoke_api_key,
     confirm,
     create_api_key,
+    public_api,
     sign_in_console,
 )
 
@@ -37,7 +36,7 @@ async def test_staff_work_from_the_console(stack: Stack, page, lang, shot):
     await shot("1-api-key-created")
     headers = {"X-API-Key": key, "Accept-Language": lang}
 
-    async with httpx.AsyncClient(base_url=stack.base_url(), timeout=30) as api:
+    async with public_api(stack) as api:
         quote = await api.post(
             "/api/v1/quotes",
             json={"credit_amount": 10_000, "customer_id": MISSING_CUSTOMER},
@@ -71,7 +70,7 @@ async def test_staff_work_from_the_console(stack: Stack, page, lang, shot):
 
     await ask_to_revoke_api_key(page, stack, joined.slug, lang, "panel")
     await shot("3-revoke-asks-first")
-    async with httpx.AsyncClient(base_url=stack.base_url(), timeout=30) as api:
+    async with public_api(stack) as api:
         still = await api.get("/api/v1/orders", headers=headers)
         assert still.status_code == 200  # asking revoked nothing
     await page.get_by_role("heading", name=CONFIRM_HEADING[lang]).wait_for()
@@ -79,6 +78,6 @@ async def test_staff_work_from_the_console(stack: Stack, page, lang, shot):
     row = page.get_by_role("row").filter(has_text="panel")
     await row.get_by_text(REVOKED[lang], exact=True).wait_for()
     await shot("4-revoked")
-    async with httpx.AsyncClient(base_url=stack.base_url(), timeout=30) as api:
+    async with public_api(stack) as api:
         refused = await api.get("/api/v1/orders", headers=headers)
         assert refused.status_code == 401, refused.text
