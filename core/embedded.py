@@ -1,8 +1,10 @@
 """``shomei up``: one embedded deployment (web + worker + beat) in the foreground.
 
-Migrates, seeds demo data into an empty database, starts the three processes as children,
-waits until the web process answers, prints where to open it and the demo logins, and stops
-every child cleanly on Ctrl-C (or when one of them dies).
+Migrates, starts the plugins' local upstreams (``core.embedded_services``: the DigiCert
+sandbox, localstripe when installed) on free loopback ports and points the settings at them,
+seeds demo data into an empty database, starts the three processes as children, waits until
+the web process answers, prints where to open it and the demo logins, and stops every child
+cleanly on Ctrl-C (or when one of them dies).
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ import argparse
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 from types import FrameType
 from urllib.parse import urlsplit
 
@@ -21,10 +25,13 @@ import httpx
 
 from core.bootstrap import migrate_database, plugin_manager, preflight, seed_demo
 from core.clock import SystemClock
+from core.embedded_services import EmbeddedService
+from core.plugins import collect_list
 from core.settings import get_settings
 
 CHILDREN = ("serve", "worker", "beat")
 STARTUP_TIMEOUT = 60.0
+SERVICE_TIMEOUT = 30.0
 
 
 def run_embedded(argv: list[str]) -> None:
@@ -32,10 +39,6 @@ def run_embedded(argv: list[str]) -> None:
     settings = get_settings()
     asyncio.run(preflight(settings, plugin_manager(settings)))
     asyncio.run(migrate_database(settings))
-    logins = asyncio.run(seed_demo(plugin_manager(settings), SystemClock()))
-    children = {
-        name: subprocess.Popen([sys.executable, "-m", "core.cli", name]) for name in CHILDREN
-    }
     stopping = False
 
     def stop(signum: int, _: FrameType | None) -> None:
@@ -44,7 +47,17 @@ def run_embedded(argv: list[str]) -> None:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
+    children: dict[str, subprocess.Popen[bytes]] = {}
     try:
+        services = collect_list(plugin_manager(settings), "register_embedded_services")
+        children.update(_start_services(services, settings.var_dir))
+        get_settings.cache_clear()  # the services' variables are set: read them again
+        settings = get_settings()
+        logins = asyncio.run(seed_demo(plugin_manager(settings), SystemClock()))
+        if stopping:  # Ctrl-C while starting: stop what was started, start nothing more
+            return
+        for name in CHILDREN:
+            children[name] = subprocess.Popen([sys.executable, "-m", "core.cli", name])
         _wait_until_up(f"http://{settings.host}:{settings.port}/health", children)
         print(f"\nshomei is running: open {settings.public_url}/", flush=True)
         print(f"API documentation: {settings.public_url}/api/v1/schema/docs", flush=True)
@@ -76,6 +89,48 @@ def _address_settings(argv: list[str]) -> dict[str, str]:
     args = parser.parse_args(argv)
     found = {"SHOMEI_HOST": args.host, "SHOMEI_PORT": args.port}
     return {name: str(value) for name, value in found.items() if value is not None}
+
+
+def _start_services(
+    services: list[EmbeddedService], var_dir: Path
+) -> dict[str, subprocess.Popen[bytes]]:
+    """Each available service on a free loopback port, its variables set in ``os.environ``
+    once it accepts connections. One that fails is left out with a line saying so: the demo
+    then runs without it (``shomei check`` style, not a crash)."""
+    started: dict[str, subprocess.Popen[bytes]] = {}
+    for service in services:
+        if not service.available():
+            print(f"shomei: {service.name} is not installed; the demo runs without it", flush=True)
+            continue
+        base_probe = service.environment("http://127.0.0.1:0")
+        if any(os.environ.get(name) for name in base_probe):
+            continue  # the operator pointed shomei elsewhere
+        port = _free_port()
+        child = subprocess.Popen(service.command(port, var_dir), stdout=subprocess.DEVNULL)
+        if not _accepts(port, child):
+            print(f"shomei: {service.name} did not start; the demo runs without it", flush=True)
+            _stop_all({service.name: child})
+            continue
+        started[service.name] = child
+        os.environ.update(service.environment(f"http://127.0.0.1:{port}"))
+    return started
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _accepts(port: int, child: subprocess.Popen[bytes]) -> bool:
+    deadline = time.monotonic() + SERVICE_TIMEOUT
+    while time.monotonic() < deadline and child.poll() is None:
+        with socket.socket() as sock:
+            sock.settimeout(0.5)
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return True
+        time.sleep(0.2)
+    return False
 
 
 def _wait_until_up(url: str, children: dict[str, subprocess.Popen[bytes]]) -> None:

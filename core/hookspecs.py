@@ -74,6 +74,12 @@ def register_demo_seeders() -> list[Any]:
 
 
 @hookspec
+def register_embedded_services() -> list[Any]:
+    """Return ``core.embedded_services.EmbeddedService``s: local stand-ins of upstreams (a
+    sandbox CA, a Stripe stand-in) that ``shomei up`` runs on loopback before seeding the demo."""
+
+
+@hookspec
 def register_event_handlers() -> dict[str, list[Any]]:
     """Return outbox handlers: event type -> async callables ``(ctx, event)``, each idempotent."""
 

@@ -8,10 +8,14 @@ when rounding down (not 3 x ¥10 = ¥30).
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+
+from core.errors import FieldError, ValidationFailed
 
 Yen = int
 
@@ -66,3 +70,30 @@ def tax_totals(lines: Iterable[tuple[Yen, int]], rounding: Rounding) -> list[Tax
 
 def grand_total(totals: Iterable[TaxTotal]) -> Yen:
     return sum(t.total for t in totals)
+
+
+MAX_YEN = 10**12
+"""No price a person types is a trillion yen or more (a guard against a pasted number)."""
+_YEN_TEXT = re.compile(r"[0-9]{1,3}(,[0-9]{3})+|[0-9]+")
+_YEN_MARKS = ("¥", "\\", "円")
+
+
+def parse_yen(raw: str, field: str = "amount", label: str = "") -> Yen:
+    """Whole yen as a person types it: "22,000", full-width digits, "22000円", "¥22,000".
+
+    Full-width digits and signs become ASCII (NFKC); a yen sign, 円 and spaces
+    are ignored; thousands separators must sit every three digits. Anything else, a
+    fraction or a negative amount is refused with ``money.yen_invalid`` on ``field``; given the
+    field's ``label`` (in the reader's language), the message names it too."""
+    text = unicodedata.normalize("NFKC", raw or "").strip()
+    for mark in _YEN_MARKS:
+        text = text.replace(mark, "")
+    text = "".join(text.split())
+    named = "_named" if label else ""
+    params = {"value": raw, "label": label} if label else {"value": raw}
+    if not _YEN_TEXT.fullmatch(text):
+        raise ValidationFailed([FieldError(field, f"money.yen_invalid{named}", params)])
+    value = int(text.replace(",", ""))
+    if value >= MAX_YEN:
+        raise ValidationFailed([FieldError(field, f"money.yen_too_large{named}", params)])
+    return value

@@ -28,6 +28,7 @@ POSTGRES_SCHEMES = ("postgres", "postgresql")
 PRODUCTION_BROKER_SCHEMES = ("redis", "rediss", "amqp", "amqps", "pyamqp")
 
 MIN_SECRET_LENGTH = 32
+STRIPE_API_BASE = "https://api.stripe.com"
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,15 @@ class Settings:
     (loopback, plain http to it): the embedded demo, its sandbox upstreams and the tests only;
     on by default in the embedded mode alone (``core.egress``). ``SHOMEI_EGRESS_ALLOW_LOOPBACK``,
     or its former name ``SHOMEI_WEBHOOK_ALLOW_LOOPBACK``."""
+    stripe_api_base: str = STRIPE_API_BASE
+    """Where the card plugin sends Stripe API calls. Stripe's own by default; anything else is
+    a sandbox (``shomei up`` points it at localstripe): the checkout page then loads shomei's
+    local Stripe.js stand-in instead of ``https://js.stripe.com/v3/``."""
+
+    @property
+    def stripe_sandbox(self) -> bool:
+        """True when card payments go to a Stripe stand-in (localstripe), not to Stripe."""
+        return self.stripe_api_base != STRIPE_API_BASE
 
     @property
     def mail_folder(self) -> Path:
@@ -154,7 +164,21 @@ class Settings:
                 get("UPSTREAM_RETRY_DELAY", "30"), "UPSTREAM_RETRY_DELAY"
             ),
             egress_allow_loopback=_egress_allow_loopback(get, production),
+            stripe_api_base=stripe_api_base(env),
         )
+
+
+def stripe_api_base(env: Mapping[str, str] | None = None) -> str:
+    """``SHOMEI_STRIPE_API_BASE`` alone (the card adapter reads it without the rest, whose
+    defaults write ``var/secret_key``), Stripe's own address when unset."""
+    env = os.environ if env is None else env
+    url = env.get(PREFIX + "STRIPE_API_BASE", "").strip() or STRIPE_API_BASE
+    parts = urlsplit(url.rstrip("/"))
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            PREFIX + "STRIPE_API_BASE", f"{url!r} is not an http:// or https:// address"
+        )
+    return url.rstrip("/")
 
 
 def _egress_allow_loopback(get: Callable[[str, str], str], production: bool) -> bool:

@@ -27,6 +27,7 @@ DEMO_CONTACTS: tuple[tuple[str, str, str], ...] = (
 async def seed_demo_tenant(clock: Clock) -> list[str]:
     """Create the demo tenant once; print its logins every time."""
     lines = [
+        f"Demo shop at {{scheme}}://{DEMO_SLUG}.{{netloc}}/shop/",
         f"Demo tenant '{DEMO_SLUG}' console at {{scheme}}://{DEMO_SLUG}.{{netloc}}/console/login: "
         f"owner {DEMO_OWNER[0]} / {DEMO_OWNER[1]}",
         f"Customer portal at {{scheme}}://{DEMO_SLUG}.{{netloc}}/portal/login: "

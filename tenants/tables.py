@@ -53,6 +53,7 @@ class Tenant(Table, tablename="tenant"):
     slug = Varchar(length=63, unique=True)
     name = Varchar(length=255)  # display name
     organization_name = Varchar(length=255, default="")
+    organization_name_kana = Varchar(length=255, default="")  # フリガナ, from the sign-up
     contact_name = Varchar(length=255, default="")
     contact_email = Varchar(length=255, default="")
     postal_code = Varchar(length=8, default="")

@@ -72,6 +72,27 @@ def check_phone(field: str, value: str) -> list[FieldError]:
     return []
 
 
+_KANA = re.compile(r"^[\u30A1-\u30FA\u30FB\u30FC\u3000 ]+$")
+
+
+def normalise_kana(raw: str) -> str:
+    """Half-width katakana made full-width (NFKC), hiragana made katakana, spaces kept single."""
+    text = "".join(
+        chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c
+        for c in nfkc(raw).replace("\u3000", " ")
+    )
+    return " ".join(text.split())
+
+
+def check_kana(field: str, value: str) -> list[FieldError]:
+    """A name's reading (フリガナ) in katakana; ``ー``, ``・`` and spaces allowed."""
+    if not value:
+        return [FieldError(field, "tenants.field_required")]
+    if len(value) > 255 or not _KANA.match(value):
+        return [FieldError(field, "tenants.kana_invalid")]
+    return []
+
+
 def check_colour(field: str, value: str) -> list[FieldError]:
     return [] if _COLOUR.match(value) else [FieldError(field, "tenants.colour_invalid")]
 

@@ -27,6 +27,7 @@ from core.settings import Settings
 from core.templating import build_environment
 from web.api.routes import API_PREFIX, api_router
 from web.areas import browser_routers
+from web.controllers.favicon import favicon
 from web.controllers.health import HealthController
 from web.controllers.home import HomeController
 from web.csrf import csrf_middleware
@@ -111,6 +112,7 @@ def create_app(
         route_handlers=[
             HealthController,
             HomeController,
+            favicon,
             api_router(),
             *browser_routers(),
             create_static_files_router(path="/static", directories=[STATIC]),

@@ -13,16 +13,18 @@ from web.controllers.auth import (
     PortalSignIn,
 )
 from web.controllers.portal import PortalController
-from web.hosts import operator_host_middleware, tenant_host_middleware
+from web.hosts import base_domain_middleware, operator_host_middleware, tenant_host_middleware
 from web.operator.routes import OPERATOR_CONTROLLERS
 from web.portal_certificates.routes import PORTAL_CERTIFICATE_CONTROLLERS
 from web.portal_payments.controllers import PORTAL_PAYMENT_CONTROLLERS
+from web.signup.pages import SignUpController
 from web.storefront.routes import STOREFRONT_CONTROLLERS
 
 
 def browser_routers() -> list[Router]:
     """Console and portal on a tenant's host (the console also while the tenant is pending or
-    suspended, so its staff can sign in), operator pages on the base domain."""
+    suspended, so its staff can sign in), operator pages and the public sign-up of a hosting
+    company on the base domain."""
     return [
         Router(
             path="/",
@@ -49,5 +51,10 @@ def browser_routers() -> list[Router]:
             path="/",
             route_handlers=[OperatorSignIn, *OPERATOR_CONTROLLERS],
             middleware=[operator_host_middleware],
+        ),
+        Router(
+            path="/",
+            route_handlers=[SignUpController],
+            middleware=[base_domain_middleware("web.signup.base_host_only")],
         ),
     ]

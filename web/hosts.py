@@ -60,6 +60,25 @@ def tenant_host_middleware(*, allow_inactive: bool) -> Any:
     return factory
 
 
+def base_domain_middleware(message_id: str) -> Any:
+    """Pages that answer on the base domain only (the public sign-up); elsewhere a 404 page
+    says so with ``message_id`` (``{host}``: the host asked for)."""
+
+    def factory(app: ASGIApp) -> ASGIApp:
+        async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+            request: Request[Any, Any, Any] = Request(scope)
+            settings = scope["app"].state.web.settings
+            host = normalise_host(_host(request))
+            if not host or host != base_domain(settings):
+                await _refuse(scope, receive, send, message_id, host)
+                return
+            await app(scope, receive, send)
+
+        return middleware
+
+    return factory
+
+
 def operator_host_middleware(app: ASGIApp) -> ASGIApp:
     """Operator pages answer on the base domain only."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.billing.contact import contact_errors
-from core.billing.models import InvoiceDraft
+from core.billing.models import InvoiceDraft, Issuer
 from core.errors import FieldError
 from core.money import REDUCED_RATE, STANDARD_RATE
 from core.registration_number import is_registration_number
@@ -13,13 +13,7 @@ TAX_RATES = (STANDARD_RATE, REDUCED_RATE)
 
 def draft_errors(draft: InvoiceDraft) -> list[FieldError]:
     """Every reason ``draft`` cannot become an invoice; the billing contact's come first."""
-    errors = contact_errors(draft.recipient)
-    if not draft.issuer.name.strip():
-        errors.append(FieldError("issuer.name", "billing.issuer.name_required"))
-    if not is_registration_number(draft.issuer.registration_number):
-        errors.append(
-            FieldError("issuer.registration_number", "billing.issuer.registration_number_invalid")
-        )
+    errors = contact_errors(draft.recipient) + issuer_errors(draft.issuer)
     if not draft.lines:
         errors.append(FieldError("lines", "billing.invoice.no_lines"))
     for n, line in enumerate(draft.lines):
@@ -31,6 +25,20 @@ def draft_errors(draft: InvoiceDraft) -> list[FieldError]:
             errors.append(FieldError(f"lines[{n}].tax_rate", "billing.line.tax_rate_invalid"))
         if not line.item.strip():
             errors.append(FieldError(f"lines[{n}].item", "billing.line.item_required"))
+    return errors
+
+
+def issuer_errors(issuer: Issuer) -> list[FieldError]:
+    """An issuer that could not print a qualified invoice (適格請求書): no name, or a
+    registration number that is not ``T`` + a 法人番号 with its check digit. Callers that
+    store an issuer (a provider contract) check it here, before anything is invoiced."""
+    errors = []
+    if not issuer.name.strip():
+        errors.append(FieldError("issuer.name", "billing.issuer.name_required"))
+    if not is_registration_number(issuer.registration_number):
+        errors.append(
+            FieldError("issuer.registration_number", "billing.issuer.registration_number_invalid")
+        )
     return errors
 
 

@@ -21,6 +21,7 @@ from weasyprint.text.fonts import FontConfiguration
 from core.billing.models import InvoiceView
 from core.billing.terms import term_label
 from core.i18n import Translator, format_yen, load_catalogs
+from core.money import REDUCED_RATE
 
 
 def format_day(value: date, language: str) -> str:
@@ -86,6 +87,7 @@ class InvoicePdfRenderer(PdfRenderer):
             invoice=invoice,
             time_zone=time_zone,
             term_label=term_label(invoice.payment_term),
+            reduced_rate=REDUCED_RATE,  # its lines carry ※, explained by the legend (適格請求書)
         )
 
     def pdf(

@@ -65,6 +65,13 @@ def is_billing_run_day(contract: ContractType | str, today: date) -> bool:
     return contract in (ContractType.ONGOING, ContractType.MONTHLY_PLAN) and today.day == 1
 
 
+def bulk_lapse_day(effective: date) -> date:
+    """The last day a certificate bought under a bulk contract can be issued: the anniversary
+    (応当日) of its effective date (「発効日」の 1 年後の応当日までに発行されない「証明書」は、
+    失効する)."""
+    return _anniversary(effective)
+
+
 def _anniversary(effective: date) -> date:
     """The same day one year later (応当日); 29 February falls back to 28 February."""
     try:

@@ -32,6 +32,7 @@ class ProductView:
     max_fqdns: int
     max_wildcards: int
     wholesale_name: str
+    enabled: bool = True
 
     def name(self, language: str) -> str:
         return self.name_ja if language == "ja" else self.name_en
@@ -69,11 +70,13 @@ async def save_product(
     provider_code: str,
     spec: ProductSpec,
     wholesale_name: str = "",
+    enabled: bool | None = None,
 ) -> ProductView:
     """Create the product, or update the one with the same code under the same account.
 
     ``wholesale_name`` is the product's name in the provider's price table (製品名 without the
     term); a price table row also matches when its product code equals ``spec.code``.
+    ``enabled`` None keeps an existing product's state (a new one is enabled).
     """
     errors = check_spec(spec)
     if errors:
@@ -89,6 +92,8 @@ async def save_product(
         Product.max_wildcards: spec.max_wildcards,
         Product.wholesale_name: wholesale_name,
     }
+    if enabled is not None:
+        values[Product.enabled] = enabled
     where = (
         (Product.tenant_id == ctx.tenant.id)
         & (Product.provider_account_id == provider_account_id)
@@ -122,10 +127,25 @@ async def get_product(ctx: Context, product_id: int) -> ProductView:
     return _view(row)
 
 
-async def list_products(ctx: Context, provider_account_id: int | None = None) -> list[ProductView]:
+async def set_product_enabled(ctx: Context, product_id: int, enabled: bool) -> ProductView:
+    """Offer a product in the shop, or stop offering it (its prices and orders stay)."""
+    await get_product(ctx, product_id)
+    await (
+        Product.update({Product.enabled: enabled})
+        .where((Product.id == product_id) & (Product.tenant_id == ctx.tenant.id))
+        .run()
+    )
+    return await get_product(ctx, product_id)
+
+
+async def list_products(
+    ctx: Context, provider_account_id: int | None = None, *, enabled_only: bool = False
+) -> list[ProductView]:
     where = Product.tenant_id == ctx.tenant.id
     if provider_account_id is not None:
         where = where & (Product.provider_account_id == provider_account_id)
+    if enabled_only:
+        where = where & (Product.enabled == True)  # noqa: E712 (a Piccolo expression)
     rows = await Product.select().where(where).order_by(Product.id).output(load_json=True).run()
     return [_view(row) for row in rows]
 
@@ -144,4 +164,5 @@ def _view(row: dict[str, Any]) -> ProductView:
         max_fqdns=row["max_fqdns"],
         max_wildcards=row["max_wildcards"],
         wholesale_name=row["wholesale_name"],
+        enabled=bool(row["enabled"]),
     )

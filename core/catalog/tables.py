@@ -8,7 +8,7 @@ methods on (tenant_id, product_id).
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, Date, Integer, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, Date, Integer, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -28,6 +28,8 @@ class Product(Table, tablename="catalog_product"):
     max_wildcards = Integer(default=0)
     wholesale_name = Varchar(length=255, default="")
     created_at = Timestamptz()
+    enabled = Boolean(default=True)
+    """Offered in the shop and orderable; a disabled product keeps its prices and its orders."""
 
 
 class WholesaleContract(Table, tablename="catalog_wholesale_contract"):
@@ -75,6 +77,9 @@ class RetailPrice(Table, tablename="catalog_retail_price"):
     per_additional_fqdn = Integer(default=0)
     per_wildcard = Integer(default=0)
     updated_at = Timestamptz()
+    markup_bp = Integer(null=True, default=None)
+    """When set, the term's price is this markup (basis points) over the wholesale price,
+    and ``base``/``per_*`` are unused; when null, they are the fixed retail price."""
 
 
 class ProductPaymentMethods(Table, tablename="catalog_product_payment_method"):

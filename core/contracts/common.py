@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from core.egress import Egress
 
@@ -72,3 +73,35 @@ class PluginAccount:
         return (
             f"PluginAccount(config={self.config!r}, credentials=<{len(self.credentials)} hidden>)"
         )
+
+
+class ConnectionProblem(StrEnum):
+    """Why a plugin account's test connection failed, in words a tenant can act on."""
+
+    UNREACHABLE = "unreachable"  # no answer from the host (DNS, refused, timeout)
+    REFUSED_KEY = "refused_key"  # the upstream answered and refused the credentials
+    WRONG_URL = "wrong_url"  # something answered, but not the upstream's API at that URL
+    NOT_ALLOWED = "not_allowed"  # the URL may not be connected to (``core.egress``)
+    UPSTREAM_ERROR = "upstream_error"  # the API answered with another error
+    NOT_CONFIGURED = "not_configured"  # a credential is missing
+
+
+@dataclass(frozen=True)
+class ConnectionCheck:
+    """The outcome of one test connection: ``problem`` None when the upstream accepted the
+    account; ``params`` fill the problem's message (host, HTTP status, reason)."""
+
+    problem: ConnectionProblem | None = None
+    params: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+@runtime_checkable
+class ConnectionTester(Protocol):
+    """A plugin object (built with a ``PluginAccount``) that can test its account with one
+    cheap authenticated call to its upstream; optional for providers and payment adapters."""
+
+    async def test_connection(self) -> ConnectionCheck: ...

@@ -33,6 +33,9 @@ class Branding:
     language: str = "ja"
 
 
+PLATFORM_BRANDING = Branding(name="shomei")
+"""The platform's own mails to a company joining it (``MailKind.platform``)."""
+
 BrandingLoader = Callable[[Context], Awaitable[Branding]]
 
 

@@ -18,6 +18,9 @@ class MailKind:
     optional: tuple[str, ...] = ()
     sealed: tuple[str, ...] = ()
     """Fields that carry a one-time token: they arrive only sealed (``mail_secrets``)."""
+    platform: bool = False
+    """Sent by the platform to a company joining it (sign-up, review), not by a tenant to its
+    customers: branded as the platform (``branding.PLATFORM_BRANDING``)."""
 
 
 MAIL_KINDS: dict[str, MailKind] = {
@@ -108,6 +111,28 @@ MAIL_KINDS: dict[str, MailKind] = {
             ("confirm_url",),
             ("name", "new_email"),
             ("confirm_url",),
+        ),
+        MailKind(
+            "signup.verification_requested",
+            "signup_verification",
+            ("verify_url",),
+            ("name", "organization_name", "slug"),
+            ("verify_url",),
+            platform=True,
+        ),
+        MailKind(
+            "signup.approved",
+            "signup_approved",
+            ("console_url",),
+            ("name", "organization_name", "slug", "login_email"),
+            platform=True,
+        ),
+        MailKind(
+            "signup.rejected",
+            "signup_rejected",
+            ("reason",),
+            ("name", "organization_name"),
+            platform=True,
         ),
     )
 }

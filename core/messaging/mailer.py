@@ -22,7 +22,7 @@ from typing import Any
 import pluggy
 
 from core.context import Context
-from core.messaging.branding import BrandingLoader, load_branding
+from core.messaging.branding import PLATFORM_BRANDING, BrandingLoader, load_branding
 from core.messaging.events import MAIL_KINDS, MailKind
 from core.messaging.rendering import MailRenderer, RenderedMail
 from core.messaging.tables import MailMessage
@@ -157,7 +157,8 @@ class Mailer:
         message_id = ""
         names: list[str] = []
         try:
-            branding = await self.branding(ctx)
+            kind = request.kind
+            branding = PLATFORM_BRANDING if kind.platform else await self.branding(ctx)
             rendered = self.renderer.render(request.kind, request.language, branding, request.data)
             attachments = list(await request.attachments())
             names = [item.filename for item in attachments]

@@ -1,17 +1,19 @@
 """Quotes (見積り): product lines or an account credit, valid for 30 days, turned into orders.
 
 The saved date and the validity end come from ``ctx.clock`` in the tenant's time zone: a quote
-saved on 7 December is valid until 6 January (saved date + 30 days) and converts into an order
-at its quoted prices through that day, never after. Editing the lines prices them again and
+saved on 7 December is valid until 6 January (saved date + 30 days: "within 30 days" as
+``core.calendar_windows`` counts it) and converts into an order at its quoted prices through
+that day, never after. Editing the lines prices them again and
 starts a new validity; editing only the title, memo or customer keeps both. Deleting is for good.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
+from core.calendar_windows import last_day_within
 from core.catalog.calendar import tenant_today
 from core.catalog.errors import refuse
 from core.context import Context
@@ -223,7 +225,7 @@ def _pricing(ctx: Context, lines: list[PricedLine], deps: OrderDeps) -> dict[str
     saved_on = tenant_today(ctx)
     return {
         "saved_on": saved_on,
-        "valid_until": saved_on + timedelta(days=VALID_DAYS),
+        "valid_until": last_day_within(saved_on, VALID_DAYS),
         "subtotal": totals.subtotal,
         "tax": totals.tax,
         "total": totals.total,

@@ -16,6 +16,7 @@ from core.contracts.payments import (
     PaymentState,
     RefundOutcome,
 )
+from core.settings import STRIPE_API_BASE, stripe_api_base
 from plugins.card.client import (
     CardProviderError,
     CardRequestRefused,
@@ -89,10 +90,17 @@ class CardAdapter:
     )
 
     def __init__(self, account: PluginAccount, api_base: str | None = None) -> None:
-        """``api_base`` points the client elsewhere than Stripe (tests: localstripe); it is
-        deliberately not a tenant setting."""
+        """``api_base``: where the Stripe calls go, by default the deployment's setting
+        ``SHOMEI_STRIPE_API_BASE`` (Stripe's own unless ``shomei up`` or a test points it at
+        localstripe); deliberately never a tenant setting."""
         self.account = account
-        self.client = make_client(account.credentials.get("secret_key", ""), api_base)
+        self.api_base = (api_base or stripe_api_base()).rstrip("/")
+        self.client = make_client(account.credentials.get("secret_key", ""), self.api_base)
+
+    @property
+    def sandbox(self) -> bool:
+        """True when the calls go to a Stripe stand-in (localstripe), not to Stripe."""
+        return self.api_base != STRIPE_API_BASE
 
     @property
     def webhook_secret(self) -> str:
@@ -130,7 +138,9 @@ class CardAdapter:
             params.update(payment_method=saved.payment_method, confirm=True)
             if saved.customer:
                 params["customer"] = saved.customer
-            if request.return_url:
+            if request.return_url and not self.sandbox:
+                # localstripe refuses return_url (and answers 3-D Secure with use_stripe_sdk):
+                # in the sandbox the page finishes 3-D Secure and goes to the address itself
                 params["return_url"] = request.return_url
         return await self._create_intent(ctx, params, "payment_intent")
 

@@ -27,10 +27,31 @@ def register_translations() -> dict[str, dict[str, str]]:
 def register_routes() -> list[Any]:
     from plugins.digicert.api import digicert_router
     from plugins.digicert.console import console_routers
+    from plugins.digicert.contract_page import contract_router
     from plugins.digicert.redeem_pages import redeem_router
     from plugins.digicert.signup_page import signup_router
 
-    return [digicert_router(), *console_routers(), redeem_router(), signup_router()]
+    return [
+        digicert_router(),
+        *console_routers(),
+        contract_router(),
+        redeem_router(),
+        signup_router(),
+    ]
+
+
+@hookimpl
+def register_demo_seeders() -> list[Any]:
+    from plugins.digicert.demo import seed_demo_digicert
+
+    return [seed_demo_digicert]
+
+
+@hookimpl
+def register_embedded_services() -> list[Any]:
+    from plugins.digicert.demo import embedded_service
+
+    return [embedded_service()]
 
 
 @hookimpl
@@ -42,9 +63,9 @@ def register_providers() -> list[type]:
 
 @hookimpl
 def register_schedule_jobs() -> list[Any]:
-    from plugins.digicert.schedules import OngoingInvoices, VoucherExpiry
+    from plugins.digicert.schedules import BulkInvoices, OngoingInvoices, VoucherExpiry
 
-    return [VoucherExpiry(), OngoingInvoices()]
+    return [VoucherExpiry(), OngoingInvoices(), BulkInvoices()]
 
 
 @hookimpl
@@ -59,6 +80,7 @@ def register_periodic_tasks() -> dict[str, dict[str, Any]]:
         "schedule-digicert-ongoing-invoice": beat_entry(
             jobs.ONGOING_INVOICE, **jobs.ONGOING_INVOICE_BEAT
         ),
+        "schedule-digicert-bulk-invoice": beat_entry(jobs.BULK_INVOICE, **jobs.BULK_INVOICE_BEAT),
     }
 
 

@@ -21,6 +21,7 @@ from plugins.digicert.errors import (
     ApiErrorDetail,
     CertCentralError,
     InvalidRequest,
+    NotTheApi,
     RetriesExhausted,
     TransportFailure,
     UpstreamNotAllowed,
@@ -97,6 +98,18 @@ class CertCentralClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+
+    async def check_access(self) -> None:
+        """One cheap authenticated read (``GET /voucher?limit=1``) that proves the base URL is
+        the API and the key is accepted; raises the typed error otherwise (``NotTheApi`` for
+        an answer that is not the API's JSON)."""
+        response = await self._send("GET", "/voucher", params={"limit": 1})
+        try:
+            data = response.json()
+        except ValueError:
+            raise NotTheApi("the answer is not JSON", status=response.status_code) from None
+        if not isinstance(data, dict) or "voucher_orders" not in data:
+            raise NotTheApi("the answer is not a voucher order list", status=response.status_code)
 
     # -- voucher orders ---------------------------------------------------------------
 

@@ -55,7 +55,7 @@ from web.pages import render, translator
 from web.sessions import Area
 
 BASE = "/console/vouchers"
-ORDER_STATUSES = ("pending", "completed", "cancelled")
+ORDER_STATUSES = ("pending", "completed", "cancelled", "failed")
 
 VOUCHER_ORDERS = ListSpec(
     name="voucher-orders",

@@ -8,9 +8,11 @@ the provider as the issuer of the invoices, with its bank account.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from datetime import date
 from typing import Any
 
+from core.billing.draft_checks import issuer_errors
 from core.billing.models import BankAccount, Issuer
 from core.billing.terms import PaymentTerm
 from core.billing.timing import ContractType
@@ -20,10 +22,12 @@ from core.catalog.wholesale import PriceTableView, list_price_tables, wholesale_
 from core.context import ActorKind, Context
 from core.contracts.common import Yen
 from core.errors import FieldError, ValidationFailed
+from core.registration_number import normalise_registration_number
 from plugins.digicert.tables import DcContract
 
 CONTRACT_TYPES = (ContractType.PAY_AS_YOU_GO, ContractType.ONGOING, ContractType.BULK)
 SETTERS = (ActorKind.OPERATOR, ActorKind.SYSTEM)
+BANK_FIELDS = ("bank_name", "branch_name", "account_type", "account_number", "account_holder")
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,8 @@ class ContractView:
     account_balance: Yen
     issuer: Issuer
     bank_account: BankAccount
+    effective_on: date | None = None
+    minimum_purchase: Yen = 0
 
 
 async def set_contract(
@@ -45,8 +51,17 @@ async def set_contract(
     bank_account: BankAccount,
     payment_term: str = PaymentTerm.NET30EOM.value,
     account_balance: Yen = 0,
+    effective_on: date | None = None,
+    minimum_purchase: Yen = 0,
 ) -> ContractView:
-    """Create or replace the tenant's contract; agreed with the provider, so operators only."""
+    """Create or replace the tenant's contract; agreed with the provider, so operators only.
+
+    The issuer must be able to print a qualified invoice (its registration number ``T`` + a
+    法人番号 with check digit, written any way a person types it) and the bank account must be
+    complete: an order under the contract is invoiced after the upstream order exists, so what
+    the invoice needs is refused here, never there. A bulk contract (一括購入) needs its
+    effective date (発効日) and minimum purchase level (最低購入レベル, yen before tax), which
+    ``schedules.BulkInvoices`` bills on that date."""
     errors = []
     if ctx.actor.kind not in SETTERS:
         errors.append(FieldError("contract", "digicert.contract.read_only"))
@@ -54,6 +69,23 @@ async def set_contract(
         errors.append(FieldError("contract_type", "digicert.contract.type_invalid"))
     if payment_term not in {t.value for t in PaymentTerm}:
         errors.append(FieldError("payment_term", "digicert.contract.term_invalid"))
+    # checked here, not first when an invoice is refused after the upstream order exists
+    issuer = replace(
+        issuer, registration_number=normalise_registration_number(issuer.registration_number)
+    )
+    errors.extend(issuer_errors(issuer))
+    if contract_type == ContractType.BULK.value:
+        if effective_on is None:
+            errors.append(FieldError("effective_on", "digicert.contract.effective_on_required"))
+        if not isinstance(minimum_purchase, int) or minimum_purchase < 1:
+            errors.append(
+                FieldError("minimum_purchase", "digicert.contract.minimum_purchase_invalid")
+            )
+    else:
+        effective_on, minimum_purchase = None, 0
+    for name in BANK_FIELDS:
+        if not str(getattr(bank_account, name)).strip():
+            errors.append(FieldError(f"bank_account.{name}", "digicert.contract.bank_required"))
     if errors:
         raise ValidationFailed(errors)
     values: dict[Any, Any] = {
@@ -64,6 +96,8 @@ async def set_contract(
         DcContract.issuer: asdict(issuer),
         DcContract.bank_account: asdict(bank_account),
         DcContract.updated_at: ctx.clock.now(),
+        DcContract.effective_on: effective_on,
+        DcContract.minimum_purchase: minimum_purchase,
     }
     if await DcContract.exists().where(DcContract.tenant_id == ctx.tenant.id).run():
         await DcContract.update(values).where(DcContract.tenant_id == ctx.tenant.id).run()
@@ -94,7 +128,16 @@ async def get_contract(ctx: Context) -> ContractView:
         account_balance=row["account_balance"],
         issuer=Issuer(**row["issuer"]),
         bank_account=BankAccount(**row["bank_account"]),
+        effective_on=_day(row["effective_on"]),
+        minimum_purchase=row["minimum_purchase"],
     )
+
+
+def _day(value: Any) -> date | None:
+    """A Date column as a date (SQLite may hand back its text)."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
 
 
 async def adjust_balance(ctx: Context, delta: Yen) -> None:

@@ -33,6 +33,7 @@ from plugins.digicert.vouchers import (
     PAYMENT_METHODS,
     VoucherLineIn,
     VoucherOrderIn,
+    invoice_refusals,
     issue_provider_invoice,
     quote_voucher_order,
     refuse,
@@ -109,6 +110,12 @@ async def _insert(ctx: Context, key: str, request: DirectOrderIn) -> dict[str, A
         raise ValidationFailed(
             [replace(e, field=e.field.removeprefix("lines[0].")) for e in exc.errors]
         ) from exc
+    if request.payment_method == "bank_transfer":  # invoiced after the upstream order
+        refusals = await invoice_refusals(
+            ctx, await get_contract(ctx), summary["lines"], "digicert_direct_order"
+        )
+        if refusals:
+            raise ValidationFailed(refusals)
     await (
         DcDirectOrder.insert(
             DcDirectOrder(
@@ -188,10 +195,15 @@ async def _complete(
     invoice_id = None
     paygo = contract.contract_type == ContractType.PAY_AS_YOU_GO.value
     if paygo and row["payment_method"] == "bank_transfer":
-        invoice_id = await issue_provider_invoice(
-            ctx, contract, row["lines"], "digicert_direct_order", row["id"], "order",
-            str(answer.id),
-        )  # fmt: skip
+        try:
+            invoice_id = await issue_provider_invoice(
+                ctx, contract, row["lines"], "digicert_direct_order", row["id"], "order",
+                str(answer.id),
+            )  # fmt: skip
+        except ValidationFailed:  # refused for good after the upstream order: cancel it
+            await api.cancel_order(answer.id, "shomei: invoice refused")
+            await _fail(ctx, row["id"], redemption_id)
+            raise
     done = await (
         DcDirectOrder.update(
             {DcDirectOrder.status: "completed", DcDirectOrder.invoice_id: invoice_id}

@@ -95,6 +95,10 @@ class UpstreamNotAllowed(CertCentralError):
         self.reason = reason
 
 
+class NotTheApi(CertCentralError):
+    """A 2xx answer that is not the API's JSON (the base URL points at some other site)."""
+
+
 class RetriesExhausted(CertCentralError):
     """The bounded attempts are used up; ``last`` is the final error."""
 

@@ -1,10 +1,15 @@
-"""CSV exports as in the seed, UTF-8 with BOM and CRLF so Japanese Excel opens them cleanly."""
+"""CSV exports as in the seed, UTF-8 with BOM and CRLF so Japanese Excel opens them cleanly.
+
+Dates and times are written in the tenant's time zone (``TenantRef.time_zone``, Asia/Tokyo
+unless the tenant set another): a code generated at 2026-03-14 23:30 UTC was created on
+2026-03-15 08:30 in Japan, and its row says so."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from core.context import Context
 from core.csv_writer import csv_document
@@ -19,7 +24,20 @@ CODE_COLUMNS = (
     "cert_organization", "cert_common_name", "certificate_order_id",
     "voucher_validity_end_date", "order_valid_from", "order_valid_till", "server_licenses",
 )  # fmt: skip
-ORDER_STATUS = {"completed": "Completed", "cancelled": "Canceled", "pending": "Pending"}
+ORDER_STATUS = {
+    "completed": "Completed",
+    "cancelled": "Canceled",
+    "pending": "Pending",
+    "failed": "Failed",
+}
+
+
+def _local(ctx: Context, moment: datetime) -> datetime:
+    return moment.astimezone(ZoneInfo(ctx.tenant.time_zone))
+
+
+def _moment(ctx: Context, moment: datetime) -> str:
+    return _local(ctx, moment).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def to_csv(columns: tuple[str, ...], rows: Iterable[dict[str, Any]]) -> bytes:
@@ -43,7 +61,7 @@ async def voucher_orders_csv(
                 "name": o.customer_name,
                 "status": ORDER_STATUS.get(o.status, o.status),
                 "cost": o.total,
-                "created_date": o.created_at.date().isoformat(),
+                "created_date": _local(ctx, o.created_at).date().isoformat(),
                 "expiration_date": o.expiration_date.isoformat() if o.expiration_date else "",
                 "notes": o.notes,
             }
@@ -88,14 +106,14 @@ async def _code_rows(ctx: Context, where: Any) -> list[dict[str, Any]]:
             "validity_years": code["validity_years"],
             "validity_days": 0,
             "status": code["status"],
-            "created_date": code["created_at"].strftime("%Y-%m-%d %H:%M:%S"),
+            "created_date": _moment(ctx, code["created_at"]),
             "voucher_order_id": upstream_ids.get(code["voucher_order_id"]),
             "voucher_validity_end_date": code["redeem_by"].isoformat(),
         }
         found = latest.get(code["id"])
         if found is not None:
             row.update(
-                cert_request_date=found["requested_at"].strftime("%Y-%m-%d %H:%M:%S"),
+                cert_request_date=_moment(ctx, found["requested_at"]),
                 cert_validity_start_date=found["valid_from"],
                 cert_validity_end_date=found["valid_till"],
                 cert_organization=found["organization_name"],

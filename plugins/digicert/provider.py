@@ -19,9 +19,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 from core.context import Context
-from core.contracts.common import ConfigField, PluginAccount, ProductSpec
+from core.contracts.common import (
+    ConfigField,
+    ConnectionCheck,
+    ConnectionProblem,
+    PluginAccount,
+    ProductSpec,
+)
 from core.contracts.providers import (
     ActionRequest,
     ActionResult,
@@ -33,12 +40,23 @@ from core.contracts.providers import (
 )
 from core.errors import FieldError, ValidationFailed
 from plugins.digicert import redemption
-from plugins.digicert.client import CertCentralClient
+from plugins.digicert.client import DEFAULT_BASE_URL, CertCentralClient
 from plugins.digicert.contracts import price_table, product_by_code
+from plugins.digicert.errors import (
+    AuthenticationFailed,
+    CertCentralError,
+    InvalidRequest,
+    NotFound,
+    NotTheApi,
+    RetriesExhausted,
+    TransportFailure,
+    UpstreamNotAllowed,
+)
+from plugins.digicert.retry import RetryPolicy
 from plugins.digicert.upstream import PROVIDER_CODE, client_for
 from plugins.digicert.views import (
-    CANCEL_WINDOW,
     CodeView,
+    cancel_until,
     cancellable,
     code_view,
     get_code,
@@ -70,6 +88,40 @@ CERTIFICATE_STATES = {
     "failed": EntitlementState.CANCELLED,
 }
 LINE_FIELDS = {"years": "term_months"}
+KNOWN_PRODUCTS: dict[str, tuple[str, str, str]] = {
+    "ssl_basic": ("ベーシックOV", "Basic OV", "ov"),
+    "ssl_ev_basic": ("ベーシックEV", "Basic EV", "ev"),
+    "ssl_securesite": ("セキュア・サーバID", "Secure Site OV", "ov"),
+    "ssl_ev_securesite": ("セキュア・サーバID EV", "Secure Site EV", "ev"),
+    "ssl_dv_geotrust": ("GeoTrust DV", "GeoTrust Standard DV", "dv"),
+}
+"""CertCentral product name ids with their names in the console and shop (name ja, name en,
+validation level); a product not listed is named as its price table row names it."""
+
+
+CHECK_TIMEOUT = 10.0
+
+
+def connection_problem(exc: CertCentralError, url: str, host: str) -> ConnectionCheck:
+    """The test connection's verdict on one client error."""
+    if isinstance(exc, RetriesExhausted):
+        exc = exc.last
+    params = {"url": url, "host": host, "status": str(exc.status or "")}
+    if isinstance(exc, UpstreamNotAllowed):
+        return ConnectionCheck(ConnectionProblem.NOT_ALLOWED, {**params, "reason": exc.reason})
+    if isinstance(exc, TransportFailure):
+        return ConnectionCheck(ConnectionProblem.UNREACHABLE, params)
+    if isinstance(exc, AuthenticationFailed):
+        return ConnectionCheck(ConnectionProblem.REFUSED_KEY, params)
+    if isinstance(exc, NotFound | NotTheApi | InvalidRequest) or exc.status in (405, 406):
+        return ConnectionCheck(ConnectionProblem.WRONG_URL, params)
+    return ConnectionCheck(ConnectionProblem.UPSTREAM_ERROR, params)
+
+
+def validation_of(name: str) -> str:
+    """The validation level a product name states (``EV``, ``OV``, ``DV``), else OV."""
+    words = name.upper().replace("-", " ").split()
+    return next((level.lower() for level in ("EV", "DV", "OV") if level in words), "ov")
 
 
 def redeem_by_end(day: Any) -> datetime:
@@ -152,24 +204,53 @@ class DigiCertProvider:
     def _client(self) -> CertCentralClient:
         return self._client_factory(self.account)
 
+    # -- test connection -----------------------------------------------------------------
+
+    async def test_connection(self) -> ConnectionCheck:
+        """One authenticated read against the account's base URL, tried once with a short
+        timeout, and what failed in words the tenant can act on."""
+        url = str(self.account.config.get("base_url") or DEFAULT_BASE_URL)
+        host = urlsplit(url).hostname or url
+        if not self.account.credentials.get("api_key"):
+            return ConnectionCheck(ConnectionProblem.NOT_CONFIGURED, {"field": "api_key"})
+        client = CertCentralClient(
+            self.account.credentials["api_key"], url, timeout=CHECK_TIMEOUT,
+            retry=RetryPolicy(attempts=1), egress=self.account.egress,
+        )  # fmt: skip
+        try:
+            async with client:
+                await client.check_access()
+        except CertCentralError as exc:
+            return connection_problem(exc, url, host)
+        return ConnectionCheck(params={"url": url})
+
     # -- catalog and checkout -------------------------------------------------------
 
     async def products(self, ctx: Context, config: dict[str, Any]) -> list[ProductSpec]:
-        """The contract's price table: each product with the terms it has an offered price for."""
+        """The contract's price table: each product with the terms it has an offered price for,
+        named as the tenant's catalog names it, else as ``KNOWN_PRODUCTS`` or the price table
+        does; ``extra["wholesale_name"]`` is the price table's product name."""
         table = await price_table(ctx)
         if table is None:
             return []
         specs = []
         for prices in table.products:
-            product = await product_by_code(ctx, table.provider_account_id, prices.product_code)
+            code = prices.product_code or prices.product_name
             terms = tuple(sorted(t.term_months for t in prices.terms if t.offered_price))
-            if product is None or not terms:
+            if not code or not terms:
                 continue
+            product = await product_by_code(ctx, table.provider_account_id, code)
+            name_ja, name_en, validation = KNOWN_PRODUCTS.get(
+                code, (prices.product_name, prices.product_name, validation_of(prices.product_name))
+            )
+            if product is not None:
+                name_ja, name_en, validation = product.name_ja, product.name_en, product.validation
             specs.append(
                 ProductSpec(
-                    code=product.code, name_ja=product.name_ja, name_en=product.name_en,
-                    kind="ssl", validation=product.validation, terms_months=terms,
+                    code=code, name_ja=name_ja, name_en=name_en, kind="ssl",
+                    validation=validation, terms_months=terms,  # type: ignore[arg-type]
                     max_fqdns=250, max_wildcards=250, accepts_csr=True,
+                    extra={"wholesale_name": prices.product_name},
                 )
             )  # fmt: skip
         return specs
@@ -232,7 +313,7 @@ class DigiCertProvider:
                     AllowedAction("cancel_certificate", "digicert.cancel_certificate.pending")
                 )
             if view.status == "issued" and view.issued_at is not None:
-                until = view.issued_at + CANCEL_WINDOW
+                until = cancel_until(ctx, view.issued_at)
                 if now < until:
                     actions.append(
                         AllowedAction(
@@ -254,11 +335,11 @@ class DigiCertProvider:
             actions.append(AllowedAction("redeem", "digicert.redeem.before_redeem_by", until))
         actions.append(AllowedAction("reissue_code", "digicert.reissue_code.active"))
         row = await order_row(ctx, code.voucher_order_id)
-        if cancellable(row, await order_codes(ctx, row["id"]), now):
+        if cancellable(ctx, row, await order_codes(ctx, row["id"])):
             actions.append(
                 AllowedAction(
                     "cancel_order", "digicert.cancel_order.within_30_days_all_active",
-                    row["created_at"] + CANCEL_WINDOW,
+                    cancel_until(ctx, row["created_at"]),
                 )
             )  # fmt: skip
         return actions

@@ -23,7 +23,7 @@ from plugins.digicert.client import CertCentralClient
 from plugins.digicert.errors import CertCentralError
 from plugins.digicert.models import CertificateOrderRequest, CertificateSpec, Organization
 from plugins.digicert.tables import DcDirectOrder, DcRedemption, DcVoucherCode
-from plugins.digicert.views import CANCEL_WINDOW, code_by_value, order_row
+from plugins.digicert.views import CANCEL_DAYS, cancel_until, code_by_value, order_row
 from plugins.digicert.vouchers import refuse
 from tenants.audit import audit
 
@@ -271,8 +271,8 @@ async def cancel_certificate(
     the voucher order's invoice VOID. After 30 days the upstream and we both refuse."""
     row = await _row(ctx, redemption_id)
     now = ctx.clock.now()
-    if row["status"] == "issued" and now >= row["issued_at"] + CANCEL_WINDOW:
-        raise refuse("certificate", "digicert.cancel_certificate.after_30_days", days=30)
+    if row["status"] == "issued" and now >= cancel_until(ctx, row["issued_at"]):
+        raise refuse("certificate", "digicert.cancel_certificate.after_30_days", days=CANCEL_DAYS)
     if row["status"] not in ("pending", "issued"):
         raise refuse("certificate", "digicert.cancel_certificate.not_cancellable")
     invoice_id = await _invoice_of(ctx, row)

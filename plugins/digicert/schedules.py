@@ -18,6 +18,18 @@ lines in order, issued on the 1st on the contract's payment term, through
 ``digicert_ongoing`` / ``-yyyymm``: that helper keys invoices ``digicert:{kind}:{source_id}``
 and a negative month can never equal a voucher order's (positive) id. Then the mark (subject
 ``yyyymm``, step ``invoiced``); a retry after a crash finds the invoice under its key.
+
+``digicert_bulk_invoice`` (daily 06:40 JST, beside the OnGoing run): a bulk-purchase contract
+(一括購入) has no billing per order or per month. Its minimum purchase level (最低購入レベル) is
+invoiced once, dated its effective date (「デジサート」は、「発効日」をもって「最低購入レベル」を
+「リセラー」に請求します), NET30EOM (``core.billing.timing``), from the first run on or after that
+day; the mark's subject is the effective date (``yyyymmdd``), so a renewed contract with a new
+effective date is billed again. Nothing is ever credited against it: cancelling a voucher
+order under a bulk contract voids no invoice and returns no balance (いかなる場合においても、
+クレジット又は返金を受ける権利を有しない). Codes generated under it lapse after the anniversary
+of the effective date (「発効日」の 1 年後の応当日までに発行されない「証明書」は、失効する): their
+redeem-by day is that anniversary at the latest (``vouchers.store_codes``), and
+``digicert_voucher_expiry`` expires them after it.
 """
 
 from __future__ import annotations
@@ -26,16 +38,22 @@ import json
 from datetime import date, timedelta
 from typing import Any
 
+from core.billing.invoices import create_invoice
+from core.billing.models import InvoiceDraft, LineDraft
+from core.billing.terms import PaymentTerm
+from core.billing.timing import ContractType, bulk_lapse_day, invoice_schedule
+from core.catalog.calendar import tenant_today
 from core.context import Context
 from core.contracts.providers import EntitlementState
 from core.entitlements.tables import Entitlement
-from core.schedules.marks import mark
+from core.schedules.marks import mark, marks
 from core.schedules.sweep import Batch, next_cursor
+from core.schedules.tables import ScheduleMark
 from core.schedules.windows import GRACE_DAYS, day_start
 from plugins.digicert.contracts import get_contract
 from plugins.digicert.provider import redeem_by_end
-from plugins.digicert.tables import DcVoucherCode, DcVoucherOrder
-from plugins.digicert.vouchers import issue_provider_invoice
+from plugins.digicert.tables import DcContract, DcVoucherCode, DcVoucherOrder
+from plugins.digicert.vouchers import issue_provider_invoice, tenant_billing_contact
 
 VOUCHER_EXPIRY = "digicert_voucher_expiry"
 VOUCHER_EXPIRY_BEAT = {"hour": 9, "minute": 15}
@@ -43,6 +61,9 @@ ACTIVE, EXPIRED = "active", "expired"
 ONGOING_INVOICE = "digicert_ongoing_invoice"
 ONGOING_INVOICE_BEAT = {"hour": 6, "minute": 30, "day_of_month": f"1-{GRACE_DAYS}"}
 INVOICED = "invoiced"
+BULK_INVOICE = "digicert_bulk_invoice"
+BULK_INVOICE_BEAT = {"hour": 6, "minute": 40}
+BULK_SERVICE_CODE = "BULK MIN"
 
 
 def billed_month(today: date) -> date | None:
@@ -98,6 +119,75 @@ class OngoingInvoices:
         detail = {"invoice_id": invoice_id, "orders": [row["id"] for row in rows]}
         done = await mark(ctx, ONGOING_INVOICE, subject, INVOICED, detail)
         return Batch(len(rows), int(done), None)
+
+
+class BulkInvoices:
+    name = BULK_INVOICE
+    queue = "billing"
+    transactional = False  # create_invoice takes the numbering lock in its own transaction
+
+    async def tenants_due(self, today: date) -> list[int]:
+        rows = await (
+            DcContract.select(DcContract.tenant_id, DcContract.effective_on)
+            .where(
+                (DcContract.contract_type == ContractType.BULK.value)
+                & (DcContract.effective_on.is_not_null())
+                & (DcContract.effective_on <= today)
+            )
+            .order_by(DcContract.tenant_id)
+            .run()
+        )
+        due = []
+        for row in rows:  # one contract per tenant; few are bulk
+            billed = await ScheduleMark.exists().where(
+                (ScheduleMark.tenant_id == row["tenant_id"])
+                & (ScheduleMark.job == BULK_INVOICE)
+                & (ScheduleMark.subject_id == _subject(row["effective_on"]))
+                & (ScheduleMark.step == INVOICED)
+            )
+            if not billed:
+                due.append(row["tenant_id"])
+        return due
+
+    async def run_batch(self, ctx: Context, today: date, cursor: int, limit: int) -> Batch:
+        """The minimum purchase's one invoice, dated the effective date."""
+        contract = await get_contract(ctx)
+        effective = contract.effective_on
+        if contract.contract_type != ContractType.BULK.value or effective is None:
+            return Batch(0, 0, None)
+        if effective > tenant_today(ctx) or await marks(ctx, BULK_INVOICE, _subject(effective)):
+            return Batch(0, 0, None)
+        schedule = invoice_schedule(ContractType.BULK, effective)
+        draft = InvoiceDraft(
+            source_type="digicert_bulk",
+            source_id=effective.isoformat(),
+            issuer=contract.issuer,
+            bank_account=contract.bank_account,
+            recipient=await tenant_billing_contact(ctx),
+            lines=(
+                LineDraft(
+                    service_code=BULK_SERVICE_CODE,
+                    item=f"Minimum Purchase Level {schedule.period_start:%Y-%m-%d}"
+                    f" - {schedule.period_end:%Y-%m-%d}",
+                    quantity=1,
+                    unit_price=contract.minimum_purchase,
+                ),
+            ),
+            term=schedule.term or PaymentTerm(contract.payment_term),
+            contract_type=ContractType.BULK,
+            issue_date=schedule.issue_date,
+            language=ctx.tenant.language,
+        )
+        key = f"digicert:bulk:{effective:%Y%m%d}"
+        invoice = await create_invoice(ctx.with_key(key), draft)
+        detail = {"invoice_id": invoice.id, "lapses_after": bulk_lapse_day(effective).isoformat()}
+        done = await mark(ctx, BULK_INVOICE, _subject(effective), INVOICED, detail)
+        return Batch(1, int(done), None)
+
+
+def _subject(effective: Any) -> int:
+    day = effective if isinstance(effective, date) else date.fromisoformat(str(effective))
+    return int(f"{day:%Y%m%d}")
 
 
 def _json_list(value: Any) -> list[dict[str, Any]]:

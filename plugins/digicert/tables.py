@@ -24,6 +24,8 @@ class DcContract(Table, tablename="digicert_contract"):
     issuer = JSON(default={})
     bank_account = JSON(default={})
     updated_at = Timestamptz()
+    effective_on = Date(null=True, default=None)  # bulk: 発効日
+    minimum_purchase = Integer(default=0)  # bulk: 最低購入レベル, yen before tax
 
 
 class DcVoucherOrder(Table, tablename="digicert_voucher_order"):

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from core.calendar_windows import within_days_end
 from core.context import Context
 from core.errors import NotFound
 from plugins.digicert.tables import DcVoucherCode, DcVoucherOrder
 
-CANCEL_WINDOW = timedelta(days=30)
+CANCEL_DAYS = 30
+"""生成から 30 日以内 / 発行完了後 30 日以内, counted by ``core.calendar_windows``."""
 LISTED = ("active", "used", "cancelled", "expired")
 """Code statuses a listing shows: a reissued (replaced) code is never listed again."""
 
@@ -86,11 +89,16 @@ async def order_codes(ctx: Context, order_id: int) -> list[CodeView]:
     return [code_view(r) for r in rows]
 
 
-def cancellable(row: dict[str, Any], codes: list[CodeView], now: datetime) -> bool:
+def cancel_until(ctx: Context, at: datetime) -> datetime:
+    """The first instant outside "within 30 days of ``at``" in the tenant's time zone."""
+    return within_days_end(at, CANCEL_DAYS, ctx.tenant.time_zone)
+
+
+def cancellable(ctx: Context, row: dict[str, Any], codes: list[CodeView]) -> bool:
     return (
         row["status"] == "completed"
         and row["payment_method"] != "coupon"
-        and now < row["created_at"] + CANCEL_WINDOW
+        and ctx.clock.now() < cancel_until(ctx, row["created_at"])
         and all(c.status == "active" for c in codes)
     )
 
@@ -113,7 +121,7 @@ async def order_view(ctx: Context, row: dict[str, Any]) -> VoucherOrderView:
         expiration_date=row["expiration_date"],
         created_by=row["created_by"],
         on_behalf_of=row["on_behalf_of"],
-        can_cancel=cancellable(row, codes, ctx.clock.now()),
+        can_cancel=cancellable(ctx, row, codes),
         codes=codes,
     )
 
@@ -128,14 +136,15 @@ async def list_voucher_orders(
     created_from: date | None = None,
     created_to: date | None = None,
 ) -> list[VoucherOrderView]:
-    """The tenant's voucher orders, newest first, filtered by status and creation date (UTC)."""
+    """The tenant's voucher orders, newest first, filtered by status and creation date (the
+    day in the tenant's time zone)."""
     query = DcVoucherOrder.select().where(DcVoucherOrder.tenant_id == ctx.tenant.id)
     if status:
         query = query.where(DcVoucherOrder.status == status)
     rows = await query.order_by(DcVoucherOrder.id, ascending=False).output(load_json=True).run()
     views = []
     for row in rows:
-        day = row["created_at"].date()
+        day = row["created_at"].astimezone(ZoneInfo(ctx.tenant.time_zone)).date()
         if (created_from and day < created_from) or (created_to and day > created_to):
             continue
         views.append(await order_view(ctx, row))

@@ -14,14 +14,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from core.billing.contact import BillingContact, contact_errors
+from core.billing.draft_checks import draft_errors
 from core.billing.errors import InvoiceStateError
 from core.billing.invoices import actor_label, actor_ref, create_invoice, get_invoice, void_invoice
-from core.billing.models import InvoiceDraft, LineDraft
+from core.billing.models import NOT_AVAILABLE, InvoiceDraft, LineDraft
 from core.billing.status import InvoiceStatus
 from core.billing.terms import PaymentTerm
-from core.billing.timing import ContractType
+from core.billing.timing import ContractType, bulk_lapse_day
 from core.context import Context
 from core.errors import FieldError, ValidationFailed
 from core.orders.idempotency import request_digest
@@ -36,8 +38,9 @@ from plugins.digicert.contracts import (
 from plugins.digicert.models import VoucherCode, VoucherLine, VoucherOrderRequest
 from plugins.digicert.tables import DcVoucherCode, DcVoucherOrder
 from plugins.digicert.views import (
-    CANCEL_WINDOW,
+    CANCEL_DAYS,
     VoucherOrderView,
+    cancel_until,
     get_code,
     get_voucher_order,
     order_codes,
@@ -164,6 +167,11 @@ async def place_voucher_order(
         if contact_problems:  # the seed's refusals, from core.billing's own check
             raise ValidationFailed(contact_problems)
         summary = await quote_voucher_order(ctx, request)
+        refusals = await invoice_refusals(
+            ctx, await get_contract(ctx), summary["lines"], "digicert_voucher_order"
+        )
+        if refusals:
+            raise ValidationFailed(refusals)
         await (
             DcVoucherOrder.insert(
                 DcVoucherOrder(
@@ -210,11 +218,18 @@ async def _complete(ctx: Context, api: CertCentralClient, row: dict[str, Any]) -
         upstream_request, f"shomei:{ctx.tenant.id}:voucher_order:{row['id']}"
     )
     codes = await api.voucher_codes(upstream.id)
-    await store_codes(ctx, row["id"], codes)
+    await store_codes(ctx, row["id"], codes, lapse_day(contract))
     invoice_id = None
     if contract.contract_type == ContractType.PAY_AS_YOU_GO.value:
-        invoice_id = await _issue_invoice(ctx, contract, row, upstream.id)
+        try:
+            invoice_id = await _issue_invoice(ctx, contract, row, upstream.id)
+        except ValidationFailed:  # refused for good (changed since the check): undo upstream
+            await _undo(ctx, api, row["id"], upstream.id)
+            raise
     expiration = min((date.fromisoformat(c.redeem_by) for c in codes), default=None)
+    lapse = lapse_day(contract)
+    if expiration is not None and lapse is not None:
+        expiration = min(expiration, lapse)
     # before completing (its key makes it once): a crash in between loses no delivery mail
     await announce_delivered(
         ctx, row["id"], str(upstream.id), invoice_id, await tenant_billing_contact(ctx)
@@ -242,7 +257,47 @@ async def _complete(ctx: Context, api: CertCentralClient, row: dict[str, Any]) -
         )  # fmt: skip
 
 
-async def store_codes(ctx: Context, order_id: int, codes: list[VoucherCode]) -> None:
+async def _undo(ctx: Context, api: CertCentralClient, order_id: int, upstream_id: int) -> None:
+    """A local step refused after the upstream order exists: cancel it upstream (within its
+    cancel window, since it was just made) and mark ours ``failed`` with cancelled codes,
+    so no order is left half-done; anything else leaves it pending for a retry to resume."""
+    await api.cancel_voucher_order(upstream_id)
+    await (
+        DcVoucherOrder.update(
+            {
+                DcVoucherOrder.status: "failed",
+                DcVoucherOrder.upstream_id: upstream_id,
+                DcVoucherOrder.cancelled_at: ctx.clock.now(),
+            }
+        )
+        .where((DcVoucherOrder.id == order_id) & (DcVoucherOrder.status == "pending"))
+        .run()
+    )
+    await (
+        DcVoucherCode.update({DcVoucherCode.status: "cancelled"})
+        .where(
+            (DcVoucherCode.tenant_id == ctx.tenant.id)
+            & (DcVoucherCode.voucher_order_id == order_id)
+        )
+        .run()
+    )
+    await audit(
+        ctx, "digicert.voucher_order.undone", "digicert_voucher_order", order_id,
+        {"upstream_id": upstream_id},
+    )  # fmt: skip
+
+
+def lapse_day(contract: ContractView) -> date | None:
+    """A bulk contract's codes are redeemable through the anniversary of its effective date at
+    the latest (``core.billing.timing.bulk_lapse_day``); other contracts' keep the upstream's."""
+    if contract.contract_type != ContractType.BULK.value or contract.effective_on is None:
+        return None
+    return bulk_lapse_day(contract.effective_on)
+
+
+async def store_codes(
+    ctx: Context, order_id: int, codes: list[VoucherCode], lapse: date | None = None
+) -> None:
     known = {
         r["upstream_id"]
         for r in await DcVoucherCode.select(DcVoucherCode.upstream_id)
@@ -253,6 +308,9 @@ async def store_codes(ctx: Context, order_id: int, codes: list[VoucherCode]) -> 
         .run()
     }
     new = [code_row(ctx, order_id, c) for c in codes if c.id not in known]
+    for row in new:
+        if lapse is not None and row.redeem_by > lapse:
+            row.redeem_by = lapse
     if new:
         await DcVoucherCode.insert(*new).run()
 
@@ -296,19 +354,36 @@ async def issue_provider_invoice(
     reference_kind: str,
     reference_number: str,
 ) -> int:
-    """The provider's invoice to the tenant for priced lines (``SSLOV 1Yr``-style service
-    code, ``Basic OV 2 Years with 3 FQDNs and 3 Wildcards``), once per source."""
+    """The provider's invoice to the tenant for priced lines, once per source."""
+    draft = await provider_invoice_draft(
+        ctx, contract, lines, source_type, source_id, reference_kind, reference_number
+    )
+    key = f"digicert:{reference_kind}:{source_id}"
+    invoice = await create_invoice(ctx.with_key(key), draft)
+    return invoice.id
+
+
+async def provider_invoice_draft(
+    ctx: Context,
+    contract: ContractView,
+    lines: list[dict[str, Any]],
+    source_type: str,
+    source_id: int,
+    reference_kind: str,
+    reference_number: str = NOT_AVAILABLE,
+) -> InvoiceDraft:
+    """The invoice of priced lines (``SSLOV 1Yr``-style service code, ``Basic OV 2 Years
+    with 3 FQDNs`` item) as a draft, which an order path checks before calling upstream."""
     drafts = tuple(
         LineDraft(
             service_code=f"{line['product']} {line['years']}Yr",
-            item=f"{line['name_en']} {line['years']} Year{'s' if line['years'] > 1 else ''}"
-            f" with {line['fqdns']} FQDNs and {line['wildcards']} Wildcards",
+            item=line_item(line),
             quantity=line["quantity"],
             unit_price=line["unit_price"],
         )
         for line in lines
     )
-    draft = InvoiceDraft(
+    return InvoiceDraft(
         source_type=source_type,
         source_id=str(source_id),
         issuer=contract.issuer,
@@ -321,9 +396,30 @@ async def issue_provider_invoice(
         reference_number=reference_number,
         language=ctx.tenant.language,
     )
-    key = f"digicert:{reference_kind}:{source_id}"
-    invoice = await create_invoice(ctx.with_key(key), draft)
-    return invoice.id
+
+
+def line_item(line: dict[str, Any]) -> str:
+    """The item text as the seed's invoice prints it: ``Basic OV 2 Years with 3 FQDNs and 3
+    Wildcards``, ``GeoTrust TrueBusiness ID EV 1 Year with 3 FQDNs`` (a count of none is left
+    out, one is singular)."""
+    years = line["years"]
+    counts = [
+        f"{n} {noun}{'s' if n != 1 else ''}"
+        for n, noun in ((line["fqdns"], "FQDN"), (line["wildcards"], "Wildcard"))
+        if n
+    ]
+    names = f" with {' and '.join(counts)}" if counts else ""
+    return f"{line['name_en']} {years} Year{'s' if years != 1 else ''}{names}"
+
+
+async def invoice_refusals(
+    ctx: Context, contract: ContractView, lines: list[dict[str, Any]], source_type: str
+) -> list[FieldError]:
+    """Why the invoice of ``lines`` would be refused, asked before the upstream order exists
+    (a pay-as-you-go order is invoiced after it: 上流に注文する前に、ローカルの確認をすべて)."""
+    if contract.contract_type != ContractType.PAY_AS_YOU_GO.value:
+        return []
+    return draft_errors(await provider_invoice_draft(ctx, contract, lines, source_type, 0, "order"))
 
 
 async def _by_key(key: str) -> dict[str, Any] | None:
@@ -349,8 +445,8 @@ async def cancel_voucher_order(
         raise refuse("voucher_order", "digicert.cancel.not_completed")
     if row["payment_method"] == "coupon":  # a conversion cannot be undone (やり直し不可)
         raise refuse("voucher_order", "digicert.cancel.converted_coupon")
-    if now >= row["created_at"] + CANCEL_WINDOW:
-        raise refuse("voucher_order", "digicert.cancel.after_30_days", days=30)
+    if now >= cancel_until(ctx, row["created_at"]):
+        raise refuse("voucher_order", "digicert.cancel.after_30_days", days=CANCEL_DAYS)
     if any(c.status != "active" for c in codes):
         raise refuse("voucher_order", "digicert.cancel.not_all_active")
     if row["invoice_id"] is not None:
@@ -376,9 +472,10 @@ async def cancel_voucher_order(
         .run()
     )
     if changed:
+        local = now.astimezone(ZoneInfo(ctx.tenant.time_zone))  # printed on the void invoice
         why = (
             reason.strip()
-            or f"Cancel requested on {now:%Y-%m-%d %H:%M:%S} by {actor_label(ctx.actor)}"
+            or f"Cancel requested on {local:%Y-%m-%d %H:%M:%S %Z} by {actor_label(ctx.actor)}"
         )
         if row["invoice_id"] is not None:
             try:

@@ -4,8 +4,9 @@ tests run it, a real uvicorn process on loopback against the session database.
 It is ``shomei serve`` (``create_app`` with the settings of the ``SHOMEI_*`` environment) with
 two differences: the test provider of ``tests.core.orders.helpers`` (code ``test_digi``) is
 registered, so the tests' products can be ordered; and given ``--stripe-api``, the card
-plugin's adapter talks to that localstripe instead of Stripe (the adapter's ``api_base`` exists
-for tests only; nothing in the settings can point it elsewhere).
+plugin's adapter talks to that localstripe instead of Stripe, while the settings keep Stripe's
+address (``SHOMEI_STRIPE_API_BASE`` unset): the card pages load the real Stripe.js URL, which
+the browser tests route to localstripe's mock (``tests/browser/stripe_js.py``).
 """
 
 from __future__ import annotations

@@ -29,3 +29,10 @@ def test_the_document_has_a_bom_crlf_and_guarded_cells():
     assert list(csv.reader(io.StringIO(text))) == [
         ["名前", "金額"], ["'=1+1", "-1100"], ["山田, 太郎", "5"],
     ]  # fmt: skip
+
+
+def test_a_bare_datetime_is_refused_so_no_utc_time_reaches_a_sheet():
+    from datetime import UTC, datetime
+
+    with pytest.raises(TypeError):
+        csv_document(["created"], [[datetime(2026, 3, 14, 23, 30, tzinfo=UTC)]])

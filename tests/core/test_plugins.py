@@ -1,6 +1,7 @@
 """One test per hook (named ``test_hook_<hook>``), and the meta-test that demands them."""
 
 import inspect
+import os
 import re
 import sys
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from core.plugins import (
     DEFAULT_PLUGINS,
     Registry,
     build_plugin_manager,
+    collect_list,
     collect_mapping,
     piccolo_app_modules,
 )
@@ -259,3 +261,49 @@ def test_a_builtin_plugin_can_be_disabled_and_replaced():
     assert pm.get_plugin("plugins.private_ca") is None
     with pytest.raises(PluginNotFound):
         Registry(pm).issuer("private_ca")
+
+
+def test_hook_register_embedded_services(tmp_path, monkeypatch):
+    """``shomei up`` starts each service a plugin registers on a free loopback port and points
+    the settings at it; one the operator already pointed elsewhere, or one that cannot run
+    here, is not started."""
+    import urllib.request
+
+    from core.embedded import _start_services, _stop_all
+    from core.embedded_services import EmbeddedService
+
+    def http_server(port, var_dir):
+        return [sys.executable, "-m", "http.server", str(port), "-b", "127.0.0.1", "-d", var_dir]
+
+    class Services:
+        @hookimpl
+        def register_embedded_services(self):
+            return [
+                EmbeddedService("files", http_server, lambda base: {"SHOMEI_TEST_FILES": base}),
+                EmbeddedService("chosen", http_server, lambda base: {"SHOMEI_TEST_CHOSEN": base}),
+                EmbeddedService(
+                    "missing", http_server, lambda base: {"SHOMEI_TEST_MISSING": base},
+                    available=lambda: False,
+                ),
+            ]  # fmt: skip
+
+    pm = build_plugin_manager(load_entrypoints=False, extra=[Services()])
+    services = collect_list(pm, "register_embedded_services")
+    assert {"digicert-sandbox", "localstripe"} <= {s.name for s in services}
+    (tmp_path / "hello.txt").write_text("served")
+    monkeypatch.delenv("SHOMEI_TEST_FILES", raising=False)
+    monkeypatch.delenv("SHOMEI_TEST_MISSING", raising=False)
+    monkeypatch.setenv("SHOMEI_TEST_CHOSEN", "http://elsewhere.example")
+    mine = [s for s in services if s.name in ("files", "chosen", "missing")]
+    started = _start_services(mine, tmp_path)
+    try:
+        assert set(started) == {"files"}
+        base = os.environ["SHOMEI_TEST_FILES"]
+        assert base.startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(f"{base}/hello.txt", timeout=5) as answer:
+            assert answer.read() == b"served"
+        assert os.environ["SHOMEI_TEST_CHOSEN"] == "http://elsewhere.example"
+        assert "SHOMEI_TEST_MISSING" not in os.environ
+    finally:
+        _stop_all(started)
+        monkeypatch.delenv("SHOMEI_TEST_FILES", raising=False)

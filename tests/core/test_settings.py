@@ -78,6 +78,7 @@ def test_postgres_and_redis_switch_to_production(tmp_path):
         ({"SHOMEI_DEFAULT_LANGUAGE": "fr"}, "SHOMEI_DEFAULT_LANGUAGE", "ja, en"),
         ({"SHOMEI_LOAD_ENTRYPOINT_PLUGINS": "maybe"}, "SHOMEI_LOAD_ENTRYPOINT_PLUGINS", "1/0"),
         ({"SHOMEI_PUBLIC_URL": "ftp://x"}, "SHOMEI_PUBLIC_URL", "http://"),
+        ({"SHOMEI_STRIPE_API_BASE": "localhost:8420"}, "SHOMEI_STRIPE_API_BASE", "http://"),
         (
             {"SHOMEI_UPSTREAM_RETRY_DELAY": "0"},
             "SHOMEI_UPSTREAM_RETRY_DELAY",
@@ -104,3 +105,12 @@ def test_settings_are_read_through_a_cached_getter_not_at_import(monkeypatch, tm
         assert module.get_settings().port == 8123  # cached for the process
     finally:
         module.get_settings.cache_clear()
+
+
+def test_the_stripe_api_base_is_stripes_unless_a_sandbox_is_named(tmp_path):
+    default = Settings.from_env({"SHOMEI_VAR_DIR": str(tmp_path)})
+    assert default.stripe_api_base == "https://api.stripe.com" and not default.stripe_sandbox
+    local = Settings.from_env(
+        {"SHOMEI_VAR_DIR": str(tmp_path), "SHOMEI_STRIPE_API_BASE": "http://127.0.0.1:8420/"}
+    )
+    assert local.stripe_api_base == "http://127.0.0.1:8420" and local.stripe_sandbox

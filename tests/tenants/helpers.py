@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from core.clock import FrozenClock
 from core.context import Actor, ActorKind, Context, TenantRef
 from tenants.company import CompanyProfile
-from tenants.onboarding import TenantSignUp, approve, sign_up_tenant
+from tenants.onboarding import TenantSignUp, approve, sign_up_tenant, verify_owner_email
 
 START = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 OPERATOR = Actor(ActorKind.OPERATOR, "op-1", "Operator One", None, "192.0.2.1")
@@ -42,16 +42,18 @@ def signup_form(**changes) -> TenantSignUp:
         "owner_email": f"owner-{slug}@example.jp",
         "owner_name": "オーナー",
         "owner_password": "correct horse battery",
+        "organization_kana": "テストホスティング",
     }
     values.update(changes)
     return TenantSignUp(**values)
 
 
 async def active_tenant(clock: FrozenClock | None = None):
-    """A signed-up, approved tenant; returns (sign-up result, form)."""
+    """A signed-up, e-mail-confirmed, approved tenant; returns (sign-up result, form)."""
     clock = clock or FrozenClock(START)
     form = signup_form()
     result = await sign_up_tenant(form, clock)
+    await verify_owner_email(result.tenant.slug, result.verification_token, clock)
     await approve(result.tenant.id, OPERATOR, clock)
     return result, form
 

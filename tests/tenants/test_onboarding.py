@@ -4,7 +4,16 @@ from core.clock import FrozenClock
 from core.context import tenant_scope
 from core.errors import ValidationFailed
 from tenants.audit import list_audit
-from tenants.onboarding import approve, change_status, reactivate, sign_up_tenant, suspend
+from tenants.onboarding import (
+    approve,
+    change_status,
+    owners_verified,
+    reactivate,
+    sign_up_tenant,
+    suspend,
+    tenant_owner,
+    verify_owner_email,
+)
 from tenants.tables import StaffUser, Tenant, TenantStatus
 from tests.app_role import concurrent_database  # noqa: F401  (the fixture)
 from tests.tenants.helpers import OPERATOR, START, company, signup_form, staff_context
@@ -58,6 +67,7 @@ async def test_review_transitions_and_illegal_ones():
     with pytest.raises(ValidationFailed) as exc:
         await suspend(tenant_id, OPERATOR, clock)  # pending → suspended is not allowed
     assert ids(exc) == {"status": "tenants.status_transition_refused"}
+    await verify_owner_email(result.tenant.slug, result.verification_token, clock)
     await approve(tenant_id, OPERATOR, clock)
     with pytest.raises(ValidationFailed):
         await approve(tenant_id, OPERATOR, clock)  # active → active
@@ -73,6 +83,47 @@ async def test_review_transitions_and_illegal_ones():
     assert actions[:3] == ["tenant.active", "tenant.suspended", "tenant.active"]
     assert page.entries[1].details["reason"] == "unpaid"
     assert page.entries[0].actor_kind == "operator"
+
+
+async def test_approval_waits_for_the_owners_confirmed_e_mail():
+    clock = FrozenClock(START)
+    result = await sign_up_tenant(signup_form(), clock)
+    other = await sign_up_tenant(signup_form(), clock)
+    tenant_id = result.tenant.id
+    with pytest.raises(ValidationFailed) as exc:
+        await approve(tenant_id, OPERATOR, clock)
+    assert ids(exc) == {"status": "tenants.owner_email_unverified"}
+    assert await owners_verified([result.tenant, other.tenant]) == {
+        tenant_id: False,
+        other.tenant.id: False,
+    }
+    with pytest.raises(ValidationFailed) as exc:  # another tenant's slug: the token is unknown
+        await verify_owner_email(other.tenant.slug, result.verification_token, clock)
+    assert ids(exc) == {"token": "tenants.token_invalid"}
+    verified = await verify_owner_email(result.tenant.slug, result.verification_token, clock)
+    assert verified.id == tenant_id
+    with pytest.raises(ValidationFailed) as exc:
+        await verify_owner_email(result.tenant.slug, result.verification_token, clock)
+    assert ids(exc) == {"token": "tenants.token_used"}
+    owner = await tenant_owner(result.tenant)
+    assert owner is not None and owner.email_verified and owner.id == result.owner_id
+    assert await owners_verified([result.tenant, other.tenant]) == {
+        tenant_id: True,
+        other.tenant.id: False,
+    }
+    await approve(tenant_id, OPERATOR, clock)
+    assert (await Tenant.objects().get(Tenant.id == tenant_id)).status == "active"
+
+
+async def test_the_company_reading_is_katakana():
+    form = signup_form(organization_kana="てすと ﾎｽﾃｨﾝｸﾞ")  # hiragana and half-width are fine
+    result = await sign_up_tenant(form, FrozenClock(START))
+    row = await Tenant.objects().get(Tenant.id == result.tenant.id)
+    assert row.organization_name_kana == "テスト ホスティング"
+    for bad, message in (("", "tenants.field_required"), ("Test 株式会社", "tenants.kana_invalid")):
+        with pytest.raises(ValidationFailed) as exc:
+            await sign_up_tenant(signup_form(organization_kana=bad), FrozenClock(START))
+        assert ids(exc) == {"organization_kana": message}
 
 
 async def test_only_operators_review():

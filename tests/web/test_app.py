@@ -110,3 +110,22 @@ async def test_worker_ping_needs_the_ops_token(client, settings):
     )
     assert bad_queue.status_code == 422
     assert bad_queue.json()["errors"][0]["field"] == "queue"
+
+
+async def test_every_host_serves_a_neutral_favicon(client):
+    """The base domain and a tenant's host answer the browser's /favicon.ico with the same
+    small neutral icon (no shomei branding on a tenant's host, no 404 in the logs)."""
+    from tests.tenants.helpers import active_tenant
+
+    result, _ = await active_tenant()
+    shop_page = await client.get("/shop/", headers={"Host": f"{result.tenant.slug}.localhost:8000"})
+    assert shop_page.status_code == 200, "the host is the tenant's"
+    icons = []
+    for host in ("localhost:8000", f"{result.tenant.slug}.localhost:8000"):
+        answer = await client.get("/favicon.ico", headers={"Host": host})
+        assert answer.status_code == 200
+        assert answer.headers["content-type"] == "image/x-icon"
+        assert answer.content[:4] == b"\x00\x00\x01\x00"  # an ICO file
+        assert b"shomei" not in answer.content
+        icons.append(answer.content)
+    assert icons[0] == icons[1]

@@ -42,7 +42,7 @@ async def test_staff_signs_in_sees_the_dashboard_and_signs_out(app, clock):
         assert page.status_code == 200
         assert "テストホスティング" in page.text  # the tenant's name
         assert "Owner" in page.text
-        assert "do not exist yet" in page.text  # says plainly what is not built
+        assert "do not exist yet" not in page.text  # no page promises what is not there
         out = await sign_out(client, "console")
         assert out.status_code == 303
         assert out.headers["location"] == "/console/login?notice=signed_out"

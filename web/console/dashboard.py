@@ -19,7 +19,7 @@ from core.payments.ledger import PAID_STATES
 from tenants.scoping import scoped
 from web.console.access import SignedInStaff, staff
 from web.console.listing import formatter
-from web.console.pages import not_built, page
+from web.console.pages import page
 
 EXPIRING_DAYS = 30
 LIVE_STATES = (EntitlementState.ACTIVE, EntitlementState.ISSUED)
@@ -93,5 +93,4 @@ class ConsoleDashboard(Controller):
             revenue=fmt.yen(found["revenue"]),
             waiting_total=fmt.yen(found["waiting_total"]),
             expiring_days=EXPIRING_DAYS,
-            not_built=not_built(request),
         )

@@ -83,12 +83,6 @@ def nav_for(request: Request[Any, Any, Any], me: SignedInStaff) -> list[NavItem]
     ]
 
 
-def not_built(request: Request[Any, Any, Any]) -> list[NavItem]:
-    """Sections of ``NAV`` whose pages do not exist yet (the dashboard says so plainly)."""
-    paths = _route_paths(request)
-    return [item for item in NAV if (item.path.rstrip("/") or "/") not in paths]
-
-
 def page(
     request: Request[Any, Any, Any],
     me: SignedInStaff,

@@ -2,7 +2,8 @@
 
 - ``GET /shop/orders/{id}/pay``: bank transfer issues the instructions (once per order,
   ``core.payments.transfers``) and shows the confirmation page with them; card shows the card
-  form (Stripe.js, loaded from Stripe, never from us: the card number never reaches shomei).
+  form (Stripe.js, loaded from Stripe, never from us: the card number never reaches shomei;
+  only while ``SHOMEI_STRIPE_API_BASE`` is a sandbox, the card plugin's stand-in instead).
 - ``POST /shop/orders/{id}/pay/card``: the ``pm_…`` Stripe.js made is charged for what is
   due, with the same helpers as ``POST /api/v1/orders/{id}/card-payments``. 3-D Secure goes to
   Stripe's page (``redirect_url``) or, when Stripe asks for its SDK, to an authentication page
@@ -102,6 +103,17 @@ async def _publishable_key(request: Request[Any, Any, Any], customer: Customer) 
     return str(account.config.get("publishable_key", ""))
 
 
+STRIPE_JS = "https://js.stripe.com/v3/"
+SANDBOX_STRIPE_JS = "/payments/card/sandbox/stripe.js"
+"""The card plugin's Stripe.js stand-in (``plugins.card.sandbox_pages``), for localstripe."""
+
+
+def _stripe_js(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """Which Stripe.js the card pages load: Stripe's, or the sandbox's stand-in."""
+    sandbox = bool(request.app.state.web.settings.stripe_sandbox)
+    return {"stripe_js": SANDBOX_STRIPE_JS if sandbox else STRIPE_JS, "stripe_sandbox": sandbox}
+
+
 NO_ACCOUNT = "tenants.provider_account_unknown"
 """The refusal of ``plugin_account`` when the tenant has no (enabled) account of a method."""
 
@@ -149,6 +161,7 @@ class PayController(Controller):
             publishable_key=publishable_key,
             errors=errors or {},
             csp=STRIPE_CSP,
+            **_stripe_js(request),
         )
         return response
 
@@ -331,6 +344,7 @@ class PayController(Controller):
                 payment_intent=started.reference,
                 return_url=return_url,
                 csp=STRIPE_CSP,
+                **_stripe_js(request),
             )
             return response
         if started.state is PaymentState.FAILED:

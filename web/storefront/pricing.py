@@ -21,10 +21,14 @@ from core.orders.totals import TaxPolicy, Totals, compute_totals
 
 @dataclass(frozen=True)
 class TermPrice:
+    """One term's own prices (tax-exclusive extras: each additional FQDN, each wildcard)."""
+
     term_months: int
     years: int | None
     excl: str
     incl: str
+    per_fqdn: str = ""
+    per_wildcard: str = ""
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,9 @@ def years_of(months: int) -> int | None:
 async def shop_product(
     ctx: Context, product: ProductView, tax: TaxPolicy, language: str
 ) -> ShopProduct | None:
-    """A product with a price for each term it offers (None when no term has a price)."""
+    """A product with a price for each term it offers (None when no term has a price); each
+    term carries its own extras (``per_fqdn``/``per_wildcard`` of the product are the first
+    term's, kept for callers that show one term)."""
     terms = []
     extras = (0, 0)
     for months in product.terms_months:
@@ -61,6 +67,8 @@ async def shop_product(
                 years_of(months),
                 format_yen(price.base, language),
                 format_yen(incl, language),
+                format_yen(price.per_additional_fqdn, language),
+                format_yen(price.per_wildcard, language),
             )
         )
         if not terms[1:]:

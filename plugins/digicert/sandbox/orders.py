@@ -7,6 +7,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 
+from core.calendar_windows import is_within_days
 from core.certificates.csr import parse_csr
 from core.errors import ValidationFailed
 from plugins.digicert.sandbox import dcv, vouchers
@@ -15,7 +16,8 @@ from plugins.digicert.sandbox.store import Record
 from plugins.digicert.sandbox.upstream import Sandbox, iso, parse_iso
 
 YEAR_DAYS = 365
-CANCEL_WINDOW = timedelta(days=30)
+CANCEL_DAYS = 30
+"""発行完了後 30 日以内, in Japan's calendar (``core.calendar_windows``)."""
 HASHES = ("sha256", "sha384", "sha512")
 
 
@@ -278,7 +280,7 @@ def update_status(sb: Sandbox, order_id: int, body: dict[str, Any]) -> None:
         order = get_order(sb, order_id)
         cert = sb.store.get("certificates", order["certificate_id"]) or {}
         first = order["first_issued_at"]
-        recent = first is not None and sb.now() < parse_iso(first) + CANCEL_WINDOW
+        recent = first is not None and is_within_days(parse_iso(first), sb.now(), CANCEL_DAYS)
         if order["status"] == "pending" or (order["status"] == "issued" and recent):
             order["status"] = "canceled"
             cert["status"] = "revoked" if cert.get("pem") else "canceled"

@@ -5,16 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import string
-from datetime import timedelta
 from typing import Any
 
+from core.calendar_windows import is_within_days
 from plugins.digicert.sandbox.errors import SandboxApiError, bad_request, not_found
 from plugins.digicert.sandbox.store import Record
 from plugins.digicert.sandbox.upstream import Sandbox, iso, one_year_after, parse_iso
 
 CODE_ALPHABET = string.ascii_uppercase + string.digits
 CODE_LENGTH = 32
-CANCEL_WINDOW = timedelta(days=30)
+CANCEL_DAYS = 30
+"""生成から 30 日以内, in Japan's calendar (``core.calendar_windows``)."""
 PAYMENT_METHODS = ("balance", "card", "bank_transfer")
 CSV_COLUMNS = (
     "id", "value", "product_name", "no_of_fqdns", "no_of_wildcards", "shipping_method",
@@ -146,7 +147,7 @@ def reissue_code(sb: Sandbox, order_id: int, code_id: int) -> Record:
 
 def voucher_order_view(sb: Sandbox, order: Record) -> Record:
     codes = order_codes(sb, order["id"])
-    within = sb.now() < parse_iso(order["date_created"]) + CANCEL_WINDOW
+    within = is_within_days(parse_iso(order["date_created"]), sb.now(), CANCEL_DAYS)
     all_active = all(c["status"] == "active" for c in codes)
     can_cancel = order["status"] == "completed" and within and all_active
     return {**order, "can_cancel": can_cancel, "codes_count": len(codes)}

@@ -35,10 +35,10 @@ def test_the_same_refusals_read_in_japanese():
     ja = Translator(_catalogs(), "ja")
     texts = [ja(e.message_id) for e in contact_errors(EMPTY)]
     assert texts == [
-        "組織名(organization_name)は必須です",
-        "郵便番号(Zip/Postal Code)は必須です",
+        "組織名は必須です。",
+        "郵便番号は必須です。",
         "住所に無効な値が含まれています。",
-        "メールアドレスに無効な値が含まれています",
+        "メールアドレスに無効な値が含まれています。",
     ]
 
 

@@ -71,3 +71,18 @@ async def test_void_pdf_prints_void_with_who_when_and_why(database, renderer, ou
     assert squeeze("Your bank transfer receipt serves as our receipt.") in en
     assert squeeze("10% taxable ¥1,485,600, tax ¥148,560") in en
     assert "¥1,634,160" in en and "T7000012050002" in en
+
+
+async def test_reduced_rate_lines_carry_the_mark_and_its_legend(database, renderer, output_dir):
+    """適格請求書: a reduced-rate (8 %) line is marked ※ and the legend says what ※ means."""
+    food = LineDraft("GIFT", "お茶セット", 2, 1_000, tax_rate=8)
+    invoice = await invoices.create_invoice(context(), draft(lines=(*LINES, food)))
+    ja = pdf_text(renderer.pdf(invoice, "ja"), output_dir, "reduced-ja.pdf")
+    assert squeeze("お茶セット ※") in ja
+    assert squeeze("8%対象 2,000円 消費税 160円 ※") in ja
+    assert squeeze("※は軽減税率対象") in ja
+    assert ja.count("※") == 3  # the line, its rate's total, the legend; no 10 % line
+    en = pdf_text(renderer.pdf(invoice, "en"), output_dir, "reduced-en.pdf")
+    assert squeeze("※ Reduced tax rate (8%) item") in en
+    plain = await invoices.create_invoice(context(), draft("order-2"))
+    assert "※" not in pdf_text(renderer.pdf(plain, "ja"), output_dir, "plain-ja.pdf")

@@ -52,6 +52,12 @@ SAMPLES = {
     "new_email": "new@example.jp",
     "customer_name": "鈴木 太郎",
     "name": "鈴木 太郎",
+    "verify_url": "https://shomei.example.jp/signup/verify?shop=acme&token=abc",
+    "organization_name": "アクメ株式会社",
+    "slug": "acme",
+    "console_url": "https://acme.shomei.example.jp/console/login",
+    "login_email": "owner@acme.example.jp",
+    "reason": "登録番号が確認できません",
 }
 BRAND = Branding(
     name="しょうめい&ホスティング",

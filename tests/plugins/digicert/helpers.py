@@ -42,7 +42,9 @@ def refusal(failed: object, field: str, message_id: str) -> dict[str, str]:
     assert isinstance(failed, ValidationFailed)
     found = [e for e in failed.errors if e.field == field]
     assert [e.message_id for e in found] == [message_id], failed.errors
-    catalogs = merge_catalogs([load_catalogs("core"), load_catalogs("plugins.digicert")])
+    catalogs = merge_catalogs(
+        load_catalogs(p) for p in ("core", "core.billing", "plugins.digicert")
+    )
     rendered = {
         language: Translator(catalogs, language)(message_id, **found[0].params)
         for language in ("ja", "en")

@@ -6,45 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.billing.models import BankAccount, Issuer
-from core.catalog.products import save_product
-from core.catalog.wholesale import import_price_table
 from core.clock import FrozenClock
 from core.context import Actor, ActorKind, Context, TenantRef, tenant_scope
-from core.contracts.common import ProductSpec
-from plugins.digicert.contracts import set_contract
+from plugins.digicert.demo import BANK, BASIC_OV_PRICE_TABLE, ISSUER, set_up_reseller
 from plugins.digicert.tables import DcDirectOrder, DcRedemption, DcVoucherCode, DcVoucherOrder
 from tenants.credentials import Keyring
-from tenants.provider_accounts import save_account
 from tenants.tables import ProviderAccount
 from tests.plugins.digicert.conftest import API_KEY
 from tests.tenants.helpers import active_tenant, staff_context
 
-ISSUER = Issuer(
-    name="デジサート・ジャパン合同会社",
-    registration_number="T7000012050002",
-    postal_code="104-0061",
-    address="東京都中央区銀座6-10-1 GINZA SIX 8階",
-    phone="03-4560-3971",
-    email="billing@example.jp",
-)
-BANK = BankAccount(
-    bank_name="三井住友銀行",
-    branch_name="ツバキ支店",
-    branch_code="879",
-    account_type="当座",
-    account_number="0249302",
-    account_holder="デジサートジャパン(ド",
-)
-PRICE_CSV = (
-    "製品名,定価,割引率,提供価格,年数,種別,製品コード\n"
-    "Basic OV,20000,0.0,17600,1,base,ssl_basic\n"
-    "Basic OV,20000,0.0,26400,1,additional_fqdn,ssl_basic\n"
-    "Basic OV,20000,0.0,93120,1,wildcard,ssl_basic\n"
-    "Basic OV,40000,0.0,24800,2,base,ssl_basic\n"
-    "Basic OV,40000,0.0,52000,2,additional_fqdn,ssl_basic\n"
-    "Basic OV,40000,0.0,168960,2,wildcard,ssl_basic\n"
-).encode()
+__all__ = ["BANK", "ISSUER", "PRICE_CSV", "Shop", "add_digicert", "forget_account", "make_shop"]
+
+PRICE_CSV = BASIC_OV_PRICE_TABLE.encode()
 
 
 @dataclass(frozen=True)
@@ -77,23 +50,15 @@ async def make_shop(settings, clock: FrozenClock, api_url: str) -> Shop:
 async def add_digicert(
     settings, clock: FrozenClock, api_url: str, tenant: TenantRef, owner_id: int
 ) -> Shop:
-    """Set up an existing tenant to buy from the sandbox at ``api_url``."""
+    """Set up an existing tenant to buy from the sandbox at ``api_url`` (the product code
+    ``plugins.digicert.demo.set_up_reseller``: Basic OV, its price table, the contract)."""
     ctx = staff_context(tenant, owner_id, clock)
     operator = Context(tenant, Actor(ActorKind.OPERATOR, "op-1", "Operator"), clock)
+    contract_end = clock.now().date().replace(year=2030)
     with tenant_scope(tenant):
-        account = await save_account(
-            ctx, Keyring.from_settings(settings), "provider", "digicert",
-            {"base_url": api_url}, {"api_key": API_KEY},
-        )  # fmt: skip
-        spec = ProductSpec(
-            code="ssl_basic", name_ja="ベーシックOV", name_en="Basic OV", kind="ssl",
-            validation="ov", terms_months=(12, 24), max_fqdns=250, max_wildcards=250,
-        )  # fmt: skip
-        await save_product(ctx, account.id, "digicert", spec, wholesale_name="Basic OV")
-        await import_price_table(
-            operator, account.id, clock.now().date().replace(year=2030), PRICE_CSV
+        await set_up_reseller(
+            operator, Keyring.from_settings(settings), api_url, API_KEY, contract_end
         )
-        await set_contract(operator, account.id, "pay_as_you_go", ISSUER, BANK, "NET30EOM", 0)
     return Shop(tenant, ctx, owner_id)
 
 

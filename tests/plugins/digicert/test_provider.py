@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from core.calendar_windows import within_days_end
 from core.context import tenant_scope
 from core.contracts.common import PluginAccount
 from core.contracts.providers import (
@@ -119,7 +120,7 @@ async def test_code_actions_and_the_30_day_cancel(shop, provider, upstream):
             ("reissue_code", "digicert.reissue_code.active"),
             ("cancel_order", "digicert.cancel_order.within_30_days_all_active"),
         ]
-        assert actions[2].until == created + timedelta(days=30)
+        assert actions[2].until == within_days_end(created, 30, "Asia/Tokyo")  # 24:00 JST, day 30
         assert await provider.renewal_opens(shop.ctx, view(kept[0])) is None
 
         upstream.clock.advance(timedelta(days=29))
@@ -182,7 +183,7 @@ async def test_redeem_poll_certificate_actions_and_renewal(shop, provider, upstr
             ("cancel_certificate", "digicert.cancel_certificate.within_30_days"),
             ("reissue_certificate", "digicert.reissue_certificate.issued"),
         ]
-        assert actions[0].until == issued.issued_at + timedelta(days=30)
+        assert actions[0].until == within_days_end(issued.issued_at, 30, "Asia/Tokyo")
         opens = await provider.renewal_opens(shop.ctx, live)
         assert opens == issued.expires_at - timedelta(days=90)
 
@@ -193,7 +194,7 @@ async def test_redeem_poll_certificate_actions_and_renewal(shop, provider, upstr
         )
         assert again.state == EntitlementState.ISSUED  # names already validated
 
-        upstream.clock.advance(timedelta(days=30))
+        upstream.clock.set(actions[0].until)  # 00:00 JST of day 31
         assert [a.action for a in await provider.allowed_actions(shop.ctx, live)] == [
             "reissue_certificate"
         ]

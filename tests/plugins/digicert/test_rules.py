@@ -5,6 +5,7 @@ the exact 30-day cancel boundary, and reissuing a dead code."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -72,9 +73,11 @@ async def test_validity_starts_at_issuance_not_at_purchase(shop, client, upstrea
     assert upstream_order.certificate.valid_from[:10] == issued_on.date().isoformat()
 
 
-async def test_cancel_refused_from_exactly_30_days(shop, client, upstream):
+async def test_cancel_refused_from_00_00_jst_of_day_31(shop, client, upstream):
+    """生成から 30 日以内 ends with the 30th calendar day in Japan (core.calendar_windows):
+    generated 2026-03-14 21:00 JST, cancellable through 2026-04-13 24:00 JST."""
     order = await place(shop, client, "exactly-30")
-    upstream.clock.advance(timedelta(days=30))
+    upstream.clock.set(datetime(2026, 4, 14, 0, 0, tzinfo=ZoneInfo("Asia/Tokyo")))
     with tenant_scope(shop.tenant), pytest.raises(ValidationFailed) as refused:
         await cancel_voucher_order(shop.ctx, client, order.id)
     texts = refusal(refused.value, "voucher_order", "digicert.cancel.after_30_days")
@@ -100,3 +103,19 @@ async def test_a_used_or_reissued_code_cannot_be_reissued(shop, client, upstream
         with pytest.raises(ValidationFailed) as cancel:
             await cancel_voucher_order(shop.ctx, client, order.id)
     refusal(cancel.value, "voucher_order", "digicert.cancel.not_all_active")
+
+
+def test_invoice_item_texts_follow_the_seed():
+    """seeds/000 請求書: ``GeoTrust TrueBusiness ID EV 1 Year with 3 FQDNs`` (no "and 0
+    Wildcards") and ``Basic OV 2 Years with 3 FQDNs and 3 Wildcards``."""
+    from plugins.digicert.vouchers import line_item
+
+    def item(name: str, years: int, fqdns: int, wildcards: int) -> str:
+        return line_item({"name_en": name, "years": years, "fqdns": fqdns, "wildcards": wildcards})
+
+    assert item("GeoTrust TrueBusiness ID EV", 1, 3, 0) == (
+        "GeoTrust TrueBusiness ID EV 1 Year with 3 FQDNs"
+    )
+    assert item("Basic OV", 2, 3, 3) == "Basic OV 2 Years with 3 FQDNs and 3 Wildcards"
+    assert item("Basic OV", 1, 1, 0) == "Basic OV 1 Year with 1 FQDN"
+    assert item("Basic OV", 1, 0, 1) == "Basic OV 1 Year with 1 Wildcard"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import csv
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -343,3 +344,67 @@ async def test_a_cancelled_orders_voucher_pdf_says_it_is_cancelled(
         cancelled = await cancel_voucher_order(shop.ctx, client, order.id)
     flat = text_of(cancelled.codes)
     assert mark in flat and cancelled.codes[0].value in flat
+
+
+async def test_cancel_windows_end_with_day_30_in_japan(shop, client, upstream):
+    """生成から / 発行完了後 30 日以内: 23:59 JST of day 30 allowed, 00:00 of day 31 refused,
+    in shomei and in the sandbox (core.calendar_windows), not 30 x 24 hours."""
+    jst = ZoneInfo("Asia/Tokyo")
+    upstream.clock.set(datetime(2026, 3, 14, 21, 0, tzinfo=jst))
+    first = await place(shop, client, "window-1")
+    second = await place(shop, client, "window-2", notes="second")
+    issued, _ = await redeem_and_issue(shop, client, upstream, first.codes[0].value)
+    late, _ = await redeem_and_issue(shop, client, upstream, second.codes[0].value)
+    assert issued.status == late.status == "issued"
+    upstream.clock.set(datetime(2026, 4, 13, 23, 59, tzinfo=jst))  # day 30; 722 h later
+    with tenant_scope(shop.tenant):
+        cancelled = await redemption.cancel_certificate(shop.ctx, client, issued.id)
+        assert cancelled.status == "cancelled"  # and its voucher active again
+        assert (await get_voucher_order(shop.ctx, first.id)).codes[0].status == "active"
+        upstream.clock.set(datetime(2026, 4, 14, 0, 0, tzinfo=jst))  # day 31
+        with pytest.raises(ValidationFailed) as refused:
+            await redemption.cancel_certificate(shop.ctx, client, late.id)
+        refusal(refused.value, "certificate", "digicert.cancel_certificate.after_30_days")
+    third = await place(shop, client, "window-3", notes="third")  # generated 14 April 00:00
+    fourth = await place(shop, client, "window-4", notes="fourth")
+    upstream.clock.set(datetime(2026, 5, 14, 23, 59, tzinfo=jst))
+    with tenant_scope(shop.tenant):
+        assert (await get_voucher_order(shop.ctx, third.id)).can_cancel
+        assert (await cancel_voucher_order(shop.ctx, client, third.id)).status == "cancelled"
+        upstream.clock.set(datetime(2026, 5, 15, 0, 0, tzinfo=jst))
+        assert not (await get_voucher_order(shop.ctx, fourth.id)).can_cancel
+        with pytest.raises(ValidationFailed) as refused:
+            await cancel_voucher_order(shop.ctx, client, fourth.id)
+        refusal(refused.value, "voucher_order", "digicert.cancel.after_30_days")
+        void = await get_invoice(shop.ctx, third.invoice_id)
+        assert "Cancel requested on 2026-05-14 23:59:00 JST by Owner" in void.void_reason
+    assert (await client.get_voucher_order(third.upstream_id)).status == "cancelled"
+    assert not (await client.get_voucher_order(fourth.upstream_id)).can_cancel
+
+
+async def test_csv_dates_are_the_tenants_days(shop, client, upstream):
+    """Generated at 23:30 UTC on 14 March: 08:30 on 15 March in Japan, in every CSV column and
+    in the creation-date filter."""
+    upstream.clock.set(datetime(2026, 3, 14, 23, 30, tzinfo=UTC))
+    order = await place(shop, client, "csv-tz")
+    with tenant_scope(shop.tenant):
+        await redemption.redeem(
+            shop.ctx, client, order.codes[0].value, 42, make_csr(NAMES[0], NAMES), "株式会社テスト"
+        )
+        orders_csv = await exports.voucher_orders_csv(shop.ctx, created_from=date(2026, 3, 15))
+        none = await exports.voucher_orders_csv(shop.ctx, created_to=date(2026, 3, 14))
+        codes_csv = await exports.order_codes_csv(shop.ctx, order.id)
+
+    def rows(content: bytes) -> list[dict[str, str]]:
+        return list(csv.DictReader(content.decode("utf-8-sig").splitlines()))
+
+    [row] = rows(orders_csv)
+    assert row["created_date"] == "2026-03-15"
+    assert rows(none) == []
+    used = [
+        r
+        for r in csv.DictReader(codes_csv.decode("utf-8-sig").splitlines())
+        if r["cert_request_date"]
+    ]
+    assert used[0]["created_date"] == "2026-03-15 08:30:00"
+    assert used[0]["cert_request_date"] == "2026-03-15 08:30:00"

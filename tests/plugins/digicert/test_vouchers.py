@@ -1,8 +1,9 @@
 import re
-from datetime import timedelta
+from datetime import datetime
 
 import pytest
 
+from core.clock import JST
 from plugins.digicert.errors import InvalidRequest
 from plugins.digicert.models import VoucherLine, VoucherOrderRequest
 
@@ -69,7 +70,9 @@ async def test_cancel_within_30_days_only(client, upstream):
     assert {c.status for c in await client.voucher_codes(order.id)} == {"cancelled"}
 
     late = await client.create_voucher_order(voucher_request(), "line:4:fulfil")
-    upstream.clock.advance(timedelta(days=30))
+    upstream.clock.set(datetime(2026, 4, 13, 23, 59, tzinfo=JST))  # day 30 in Japan
+    assert (await client.get_voucher_order(late.id)).can_cancel
+    upstream.clock.set(datetime(2026, 4, 14, 0, 0, tzinfo=JST))  # day 31
     assert not (await client.get_voucher_order(late.id)).can_cancel
     with pytest.raises(InvalidRequest) as refused:
         await client.cancel_voucher_order(late.id)

@@ -144,3 +144,26 @@ async def test_the_sandbox_base_url_is_accepted_with_the_loopback_setting(
              "enabled": "1"},
         )  # fmt: skip
         assert saved.status_code == 303
+
+
+async def test_the_list_says_why_a_payment_method_is_unavailable(app, team):
+    async with browser(app, team.host) as client:
+        admin = await Sessions(client).as_(team, "admin")
+
+        async def reason(code: str, lang: str = "ja") -> str:
+            listing = await admin.get(f"/console/providers?lang={lang}")
+            assert listing.status_code == 200
+            cell = listing.text.split(f'id="availability-{code}">', 1)[1]
+            return cell.split("</td>", 1)[0]
+
+        assert "Stripe のキー" in await reason("card")
+        assert "Stripe keys" in await reason("card", "en")
+        assert "振込先の口座が設定されていません" in await reason("bank_transfer")
+        assert "no receiving bank account" in await reason("bank_transfer", "en")
+        keys = {"publishable_key": "pk_test_1", "secret_key": SECRET, "webhook_secret": HOOK}
+        saved = await post(admin, CARD, CARD, {**keys, "enabled": "1"})
+        assert saved.status_code == 303
+        assert await reason("card") == "お客様が選べます。"
+        switched_off = await post(admin, CARD, CARD, {"publishable_key": "pk_test_1"})
+        assert switched_off.status_code == 303
+        assert "無効にしています" in await reason("card")

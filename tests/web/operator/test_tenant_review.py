@@ -10,7 +10,7 @@ from core.clock import FrozenClock
 from core.context import tenant_scope
 from tenants.audit import list_audit
 from tenants.credentials import Keyring
-from tenants.onboarding import sign_up_tenant, tenant_ref
+from tenants.onboarding import sign_up_tenant, tenant_ref, verify_owner_email
 from tenants.provider_accounts import save_account
 from tenants.tables import ProviderAccount, Tenant
 from tests.plugins.digicert.shop import PRICE_CSV
@@ -57,6 +57,7 @@ async def _post(client, path: str, **data: str):
 
 async def test_pending_sign_up_is_listed_and_approved_in_both_languages(app, clock):
     pending = await sign_up_tenant(signup_form(display_name="審査待ちホスティング"), clock)
+    await verify_owner_email(pending.tenant.slug, pending.verification_token, clock)
     email = await make_operator(clock)
     async with browser(app, BASE) as client:
         assert (await sign_in(client, "operator", email)).status_code == 303
