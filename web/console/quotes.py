@@ -3,12 +3,12 @@ new-quote form (customer, product lines, the 30-day validity it will get; issue 
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 
+from core.calendar_windows import last_day_within
 from core.catalog.calendar import tenant_today
 from core.catalog.products import list_products
 from core.errors import FieldError, NotFound, ValidationFailed
@@ -181,7 +181,8 @@ async def _new_page(
     status: int = 200,
 ) -> Response[Any]:
     """The form: the tenant's customers and products to choose from, and the validity the
-    quote gets when saved today (saved date + ``VALID_DAYS``, in the tenant's time zone)."""
+    quote gets when saved today (the last day within ``VALID_DAYS`` of today in the tenant's
+    time zone, as ``core.calendar_windows`` counts it)."""
     fmt = formatter(request, me.ctx)
     customers = await (
         scoped(Customer, me.ctx)
@@ -204,6 +205,6 @@ async def _new_page(
         products=[{"id": p.id, "name": p.name(fmt.language)} for p in products],
         terms=terms,
         saved_on=fmt.day(today),
-        valid_until=fmt.day(today + timedelta(days=VALID_DAYS)),
+        valid_until=fmt.day(last_day_within(today, VALID_DAYS)),
         valid_days=VALID_DAYS,
     )

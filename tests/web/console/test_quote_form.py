@@ -77,7 +77,7 @@ async def test_staff_create_a_quote_for_their_customer(app, tenants, clock):
         assert shown.status_code == 200
         assert f'<option value="{product}"' in shown.text
         assert f'<option value="{a.ids["customer_id"]}"' in shown.text
-        assert "30日後の" in shown.text and 'id="validity"' in shown.text
+        assert "30日以内の" in shown.text and 'id="validity"' in shown.text
         more = await owner.post(NEW, data={"csrf_token": csrf_of(shown.text), "action": "add_line"})
         assert more.status_code == 200 and 'id="lines-3-product"' in more.text
         before = len(await _quotes(a))
