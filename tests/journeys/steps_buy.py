@@ -152,14 +152,21 @@ PASSWORD = "kaite pass phrase 2026"
 
 
 async def confirm_transfer_in_console(page: Page, stack: Stack, shop: Any, lang: str) -> None:
-    """The customer's transfer reaches the tenant's bank: its staff import the bank's file."""
+    """The customer's transfer reaches the tenant's bank: its staff import the bank's file (in
+    their own browser)."""
     t = T[lang]
     reference = await page.locator("#payer-reference").inner_text()
     amount = _digits(await page.locator("#transfer-amount").inner_text())
     account = await page.locator("#transfer-account_number").inner_text()
     content = notice_file([Transfer(amount, f"{reference} ｶｲﾃ(ｶ")])
     content = content.replace(notice_header(), notice_header(account.strip()), 1)
-    shop_page = await page.context.new_page()
+    # the tenant's staff use their own browser: one browser holds one session per host, and
+    # signing in to the console there would sign the customer out of the portal
+    browser = page.context.browser
+    assert browser is not None
+    staff = await browser.new_context(viewport={"width": 1100, "height": 900})
+    staff.set_default_timeout(20_000)
+    shop_page = await staff.new_page()
     try:
         await shop_page.goto(stack.tenant_url(shop.slug, f"/console/login?lang={lang}"))
         await shop_page.locator("#email").fill(shop.owner_email)
@@ -174,7 +181,7 @@ async def confirm_transfer_in_console(page: Page, stack: Stack, shop: Any, lang:
             await shop_page.get_by_role("button", name=t["import"]).click()
         await shop_page.locator("#import-result").wait_for()
     finally:
-        await shop_page.close()
+        await staff.close()
 
 
 async def invoice_pdf_in_portal(page: Page, stack: Stack, shop: Any, order_number: str) -> bytes:

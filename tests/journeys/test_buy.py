@@ -5,21 +5,17 @@ product for 2 FQDNs by bank transfer, the invoice PDF in the portal, the payment
 the console, the application on the portal's certificate page with a CSR of 2 names, DCV by
 HTTP token, the certificate downloaded as PEM, chain and PKCS#7 and checked by openssl.
 
-Until the join and set-up steps are on main this journey is skipped (their modules are
-imported when it runs); its body is ``steps_buy``'s.
+Its body is ``steps_buy``'s.
 """
 
 from __future__ import annotations
 
-import pytest
-
+from tests.journeys import steps_join, steps_setup
 from tests.journeys.stack import Stack
 from tests.journeys.steps_buy import buy_and_get_certificate
 
 
 async def test_a_customer_buys_and_gets_the_certificate(stack: Stack, page, lang, shot):
-    steps_join = pytest.importorskip("tests.journeys.steps_join")
-    steps_setup = pytest.importorskip("tests.journeys.steps_setup")
     joined = await steps_join.join(page, stack, lang)
     shop = await steps_setup.set_up_shop(page, stack, joined, lang, shot)
     bought = await buy_and_get_certificate(page, stack, shop, lang)
