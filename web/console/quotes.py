@@ -21,7 +21,7 @@ from tenants.scoping import scoped
 from tenants.tables import Customer
 from web.api.deps import provide_order_deps
 from web.console.access import SignedInStaff, not_found, staff
-from web.console.enrich import customer_names
+from web.console.enrich import customer_names_and_order_numbers, order_numbers
 from web.console.lines import line_rows, totals
 from web.console.listing import Column, Filter, ListSpec, formatter, list_response
 from web.console.pages import page
@@ -48,7 +48,8 @@ QUOTES = ListSpec(
         Column(
             "order_id",
             "web.console.quotes.order",
-            value=lambda row, fmt: str(row["order_id"] or ""),
+            value=lambda row, fmt: row["order_number"],
+            link=lambda row: f"/console/orders/{row['order_id']}" if row["order_id"] else "",
         ),
     ),
     filters=(
@@ -58,7 +59,7 @@ QUOTES = ListSpec(
         Filter.date_to("to", Quote.saved_on, "web.console.list.to"),
     ),
     default_sort="-saved_on",
-    enrich=customer_names,
+    enrich=customer_names_and_order_numbers,
 )
 
 
@@ -144,6 +145,7 @@ class ConsoleQuotes(Controller):
             saved=request.query_params.get("notice") == "quote_saved",
             quote=quote,
             number=quote_number(quote.id),
+            order_number=await _order_number(me.ctx, quote.order_id),
             customer=customer,
             saved_on=fmt.day(quote.saved_on),
             valid_until=fmt.day(quote.valid_until),
@@ -209,3 +211,9 @@ async def _new_page(
         valid_until=fmt.day(last_day_within(today, VALID_DAYS)),
         valid_days=VALID_DAYS,
     )
+
+
+async def _order_number(ctx: Any, order_id: int | None) -> str:
+    rows = [{"order_id": order_id}]
+    await order_numbers(rows, ctx)
+    return str(rows[0]["order_number"])
