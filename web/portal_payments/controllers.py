@@ -44,6 +44,7 @@ from plugins.wallet.topups import start_bank_topup, start_card_topup
 from web.api.payment_methods import tenant_payment_methods
 from web.controllers.portal import SignedInCustomer, portal_customer, portal_day, portal_page
 from web.pages import translator
+from web.storefront.pay import STRIPE_CSP, SANDBOX_STRIPE_JS, STRIPE_JS
 
 CHOICES = ("card", "wallet", "bank_transfer")
 """What a customer may choose on the payment-method page (DOMAIN: card, wallet, transfer)."""
@@ -72,6 +73,7 @@ async def _wallet_page(
     """``topup_key``: the key the form sends again (after an answer that may have started the
     payment, the same attempt); a fresh one otherwise."""
     lang = translator(request).language
+    methods = list(await tenant_payment_methods(request).enabled(me.ctx))
     context: dict[str, Any] = {
         "section": "wallet",
         "errors": errors or {},
@@ -79,7 +81,8 @@ async def _wallet_page(
         "topup_key": topup_key or secrets.token_urlsafe(16),
         "card_result": card_result,
         "wallet": None,
-        "methods": [m for m in await tenant_payment_methods(request).enabled(me.ctx)],
+        "methods": methods,
+        **await _card_element(request, me, methods),
     }
     try:
         wallet = await ledger.find_wallet(me.ctx, customer_id=me.customer_id)
@@ -105,7 +108,31 @@ async def _wallet_page(
         transfer_amount=format_yen(expected.amount, lang) if expected else "",
         saved_card=saved.saved_method_ref if saved.payment_method == "card" else "",
     )
-    return portal_page(request, me, "pages/portal/wallet.html", status=status, **context)
+    response = portal_page(request, me, "pages/portal/wallet.html", status=status, **context)
+    if context["publishable_key"]:
+        response.headers["content-security-policy"] = STRIPE_CSP
+    return response
+
+
+async def _card_element(
+    request: Request[Any, Any, Any], me: SignedInCustomer, methods: list[str]
+) -> dict[str, Any]:
+    """What the top-up form needs to draw the card input: the shop's publishable key and the
+    Stripe.js to load (Stripe's, or the card plugin's stand-in while the card API is a
+    sandbox), as on the shop's card page; no key when card top-ups are not offered."""
+    sandbox = bool(request.app.state.web.settings.stripe_sandbox)
+    element: dict[str, Any] = {
+        "publishable_key": "",
+        "stripe_js": SANDBOX_STRIPE_JS if sandbox else STRIPE_JS,
+        "stripe_sandbox": sandbox,
+    }
+    if "card" in methods:
+        try:
+            account = await payment_account(request, me.ctx, "card")
+        except (ValidationFailed, NotFound):
+            return element
+        element["publishable_key"] = str(account.config.get("publishable_key", ""))
+    return element
 
 
 async def _payment_method_page(

@@ -1,0 +1,196 @@
+"""Page steps of journey 4's card and wallet halves, "a customer buys by card (3-D Secure) and
+by wallet", for every journey that needs a paid order.
+
+Starting from ``steps_setup.set_up_shop`` (the owner signed in to the console):
+
+- ``enable_card(page, stack, shop, lang)``: the tenant enters its Stripe keys (test keys of
+  the loopback localstripe) on the card's console page and lets the product be paid by every
+  method it has set up (card, bank transfer, wallet);
+- ``sign_up_and_buy_by_card(page, stack, shop, lang, shot)``: a new customer puts the product
+  in the cart, signs up at checkout, pays by card with a card whose bank asks for 3-D Secure,
+  completes it in the sandbox's Stripe.js stand-in and lands on the paid order;
+- ``top_up_by_card(page, stack, shop, lang, amount)``: the customer opens a wallet in the
+  portal and tops it up by card; returns the wallet ID the portal shows;
+- ``buy_by_wallet(page, stack, shop, lang, wallet)``: a second purchase paid from the wallet;
+- ``invoice_pdf(page, stack, shop, lang, order_id)``: the order's invoice PDF from the portal's
+  invoice list, once the invoice exists (the list is opened again until it shows it).
+
+Each returns (or leaves) the page where a person sees the result.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Awaitable, Callable
+
+from playwright.async_api import Page
+
+from tests.journeys.stack import Stack
+from tests.journeys.steps_setup import SAVE, Shop
+
+THREE_D_SECURE_CARD = "4000002760003184"
+"""localstripe's card whose bank asks for 3-D Secure on every payment."""
+PLAIN_CARD = "4242424242424242"
+WALLET_PASSWORD = "wallet pass 2026"
+CUSTOMER_PASSWORD = "customer pass 2026!"
+_counter = itertools.count(1)
+
+WORDS = {
+    "ja": {
+        "choose": "選択する",
+        "add": "カートに入れる",
+        "checkout": "ご購入手続きへ",
+        "sign_up": "登録して進む",
+        "card": "クレジットカード",
+        "wallet": "おさいぽ!（ウォレット）",
+        "place": "注文を確定する",
+        "pay": "を支払う",
+        "complete_3ds": "認証を完了する",
+        "confirmed": "入金確認済",
+        "open_wallet": "ウォレットを開設する",
+        "top_up": "チャージする",
+        "topped_up": "残高に反映しました",
+    },
+    "en": {
+        "choose": "Choose",
+        "add": "Add to cart",
+        "checkout": "Check out",
+        "sign_up": "Register and continue",
+        "card": "Credit card",
+        "wallet": "Wallet",
+        "place": "Place the order",
+        "pay": "Pay ",
+        "complete_3ds": "Complete authentication",
+        "confirmed": "Payment confirmed",
+        "open_wallet": "Open a wallet",
+        "top_up": "Top up",
+        "topped_up": "added to the balance",
+    },
+}
+
+
+async def enable_card(page: Page, stack: Stack, shop: Shop, lang: str) -> None:
+    """The tenant's Stripe keys (localstripe takes any test key) and every method for the
+    product."""
+    slug = shop.slug
+    await page.goto(stack.tenant_url(slug, f"/console/providers/payment/card?lang={lang}"))
+    await page.locator("#publishable_key").fill(f"pk_test_{slug}")
+    await page.locator("#secret_key").fill(f"sk_test_{slug}")
+    await page.locator("#webhook_secret").fill(f"whsec_{slug}")
+    await page.get_by_role("button", name=SAVE[lang], exact=True).click()
+    await page.wait_for_url("**/console/providers?notice=saved")
+    await page.goto(stack.tenant_url(slug, f"{shop.product_path}?lang={lang}"))
+    await page.locator("#scope-all").check()
+    methods = page.locator('form[action$="/payment-methods"]')
+    await methods.get_by_role("button", name=SAVE[lang]).click()
+    await page.wait_for_url("**notice=saved")
+
+
+async def _to_checkout(page: Page, stack: Stack, shop: Shop, lang: str) -> None:
+    words = WORDS[lang]
+    await page.goto(stack.tenant_url(shop.slug, f"/shop/?lang={lang}"))
+    await page.get_by_role("link", name=words["choose"]).first.click()
+    await page.get_by_role("button", name=words["add"]).click()
+    await page.get_by_role("link", name=words["checkout"]).click()
+
+
+async def _place(page: Page, lang: str, method: str) -> int:
+    words = WORDS[lang]
+    await page.get_by_label(words[method], exact=True).check()
+    await page.get_by_role("button", name=re.compile(re.escape(words["place"]))).click()
+    await page.wait_for_url("**/shop/orders/*/pay")
+    return int(page.url.rsplit("/", 2)[1])
+
+
+async def sign_up_and_buy_by_card(
+    page: Page, stack: Stack, shop: Shop, lang: str, shot: Callable[[str], Awaitable[object]]
+) -> int:
+    """A new customer buys the product by a 3-D Secure card; returns the order id, the page
+    left on the paid order."""
+    words = WORDS[lang]
+    email = f"buyer{next(_counter)}@{shop.slug}.example.jp"
+    await _to_checkout(page, stack, shop, lang)
+    for name, value in {
+        "organization_name": "株式会社 買い手",
+        "postal_code": "530-0001",
+        "prefecture": "大阪府",
+        "address": "大阪市北区梅田1-1-1",
+        "phone": "06-1234-5678",
+        "display_name": "佐藤 花子",
+        "email": email,
+        "password": CUSTOMER_PASSWORD,
+    }.items():
+        await page.locator(f"#up-{name}").fill(value)
+    await page.get_by_role("button", name=words["sign_up"]).click()
+    order_id = await _place(page, lang, "card")
+    await page.locator("#sandbox-card-number").fill(THREE_D_SECURE_CARD)
+    await page.locator("#sandbox-card-exp-month").fill("12")
+    await page.locator("#sandbox-card-exp-year").fill("34")
+    await page.locator("#sandbox-card-cvc").fill("123")
+    await shot("card-details")
+    await page.get_by_role("button", name=re.compile(re.escape(words["pay"]))).click()
+    challenge = page.get_by_role("dialog")
+    await challenge.wait_for()
+    await shot("3d-secure")
+    await challenge.get_by_role("button", name=words["complete_3ds"]).click()
+    await page.wait_for_url("**/shop/orders/*payment=paid*")
+    status = page.locator("#payment-status")
+    assert (await status.inner_text()).strip() == words["confirmed"]
+    return order_id
+
+
+async def top_up_by_card(page: Page, stack: Stack, shop: Shop, lang: str, amount: int) -> str:
+    """Open a wallet in the portal and top it up by card; returns the wallet ID shown."""
+    words = WORDS[lang]
+    await page.goto(stack.tenant_url(shop.slug, f"/portal/wallet?lang={lang}"))
+    await page.locator("#password").fill(WALLET_PASSWORD)
+    await page.locator("#password_confirm").fill(WALLET_PASSWORD)
+    await page.get_by_role("button", name=words["open_wallet"]).click()
+    await page.wait_for_url("**notice=wallet_opened")
+    wallet = (await page.locator(".facts dd").first.inner_text()).strip()
+    await page.locator('input[name="method"][value="card"]').check()
+    await page.locator("#amount").fill(str(amount))
+    await page.locator("#sandbox-card-number").fill(PLAIN_CARD)
+    await page.locator("#sandbox-card-exp-month").fill("12")
+    await page.locator("#sandbox-card-exp-year").fill("34")
+    await page.locator("#sandbox-card-cvc").fill("123")
+    await page.get_by_role("button", name=words["top_up"]).click()
+    await page.wait_for_url("**notice=topup_credited")
+    assert words["topped_up"] in await page.get_by_role("status").first.inner_text()
+    return wallet
+
+
+async def buy_by_wallet(page: Page, stack: Stack, shop: Shop, lang: str, wallet: str) -> int:
+    """The signed-in customer buys the product again, paid from the wallet; returns the order
+    id, the page left on the paid order."""
+    words = WORDS[lang]
+    await _to_checkout(page, stack, shop, lang)
+    order_id = await _place(page, lang, "wallet")
+    if await page.locator("#wallet_id").count():
+        await page.locator("#wallet_id").fill(wallet)
+        await page.locator("#password").fill(WALLET_PASSWORD)
+    await page.locator("#confirm").check()
+    await page.get_by_role("button", name=re.compile(re.escape(words["pay"]))).click()
+    await page.wait_for_url(f"**/shop/orders/{order_id}*")
+    status = page.locator("#payment-status")
+    assert (await status.inner_text()).strip() == words["confirmed"]
+    return order_id
+
+
+async def invoice_pdf(page: Page, stack: Stack, shop: Shop, lang: str, order_id: int) -> bytes:
+    """The bytes of the order's invoice PDF, downloaded from the portal's invoice list (issued
+    by the worker once the order is paid: the list is opened again until the invoice is in)."""
+    url = stack.tenant_url(shop.slug, f"/portal/invoices?lang={lang}")
+    link = page.locator(f'tr:has(a[href="/portal/orders/{order_id}"]) a[href$="/pdf"]')
+    for _ in range(40):
+        await page.goto(url)
+        if await link.count():
+            break
+        await page.wait_for_timeout(250)
+    href = await link.get_attribute("href")
+    assert href, f"no invoice of order {order_id} in the portal"
+    answer = await page.request.get(stack.tenant_url(shop.slug, href))
+    assert answer.status == 200
+    assert answer.headers["content-type"].startswith("application/pdf")
+    return await answer.body()
