@@ -43,7 +43,7 @@ WORDS = {
         "checkout": "ご購入手続きへ",
         "sign_up": "登録して進む",
         "card": "クレジットカード",
-        "wallet": "おさいぽ!（ウォレット）",
+        "wallet": "おさいぽ!（ウォレット）",  # noqa: RUF001 (as the shop prints it)
         "place": "注文を確定する",
         "pay": "を支払う",
         "complete_3ds": "認証を完了する",

@@ -44,7 +44,7 @@ from plugins.wallet.topups import start_bank_topup, start_card_topup
 from web.api.payment_methods import tenant_payment_methods
 from web.controllers.portal import SignedInCustomer, portal_customer, portal_day, portal_page
 from web.pages import translator
-from web.storefront.pay import STRIPE_CSP, SANDBOX_STRIPE_JS, STRIPE_JS
+from web.storefront.pay import SANDBOX_STRIPE_JS, STRIPE_CSP, STRIPE_JS
 
 CHOICES = ("card", "wallet", "bank_transfer")
 """What a customer may choose on the payment-method page (DOMAIN: card, wallet, transfer)."""
