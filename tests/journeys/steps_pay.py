@@ -10,7 +10,7 @@ Starting from ``steps_setup.set_up_shop`` (the owner signed in to the console):
   in the cart, signs up at checkout, pays by card with a card whose bank asks for 3-D Secure,
   completes it in the sandbox's Stripe.js stand-in and lands on the paid order;
 - ``top_up_by_card(page, stack, shop, lang, amount)``: the customer opens a wallet in the
-  portal and tops it up by card; returns the wallet ID the portal shows;
+  portal and tops it up by card (3-D Secure again); returns the wallet ID the portal shows;
 - ``buy_by_wallet(page, stack, shop, lang, wallet)``: a second purchase paid from the wallet;
 - ``invoice_pdf(page, stack, shop, lang, order_id)``: the order's invoice PDF from the portal's
   invoice list, once the invoice exists (the list is opened again until it shows it).
@@ -31,7 +31,6 @@ from tests.journeys.steps_setup import SAVE, Shop
 
 THREE_D_SECURE_CARD = "4000002760003184"
 """localstripe's card whose bank asks for 3-D Secure on every payment."""
-PLAIN_CARD = "4242424242424242"
 WALLET_PASSWORD = "wallet pass 2026"
 CUSTOMER_PASSWORD = "customer pass 2026!"
 _counter = itertools.count(1)
@@ -87,6 +86,25 @@ async def enable_card(page: Page, stack: Stack, shop: Shop, lang: str) -> None:
     await page.wait_for_url("**notice=saved")
 
 
+async def _card(page: Page, number: str) -> None:
+    """The sandbox's card input (the Stripe.js stand-in's four fields)."""
+    await page.locator("#sandbox-card-number").fill(number)
+    await page.locator("#sandbox-card-exp-month").fill("12")
+    await page.locator("#sandbox-card-exp-year").fill("34")
+    await page.locator("#sandbox-card-cvc").fill("123")
+
+
+async def _complete_3ds(
+    page: Page, lang: str, shot: Callable[[str], Awaitable[object]] | None = None
+) -> None:
+    """Answer the sandbox bank's 3-D Secure question: complete it."""
+    challenge = page.get_by_role("dialog")
+    await challenge.wait_for()
+    if shot is not None:
+        await shot("3d-secure")
+    await challenge.get_by_role("button", name=WORDS[lang]["complete_3ds"]).click()
+
+
 async def _to_checkout(page: Page, stack: Stack, shop: Shop, lang: str) -> None:
     words = WORDS[lang]
     await page.goto(stack.tenant_url(shop.slug, f"/shop/?lang={lang}"))
@@ -124,16 +142,10 @@ async def sign_up_and_buy_by_card(
         await page.locator(f"#up-{name}").fill(value)
     await page.get_by_role("button", name=words["sign_up"]).click()
     order_id = await _place(page, lang, "card")
-    await page.locator("#sandbox-card-number").fill(THREE_D_SECURE_CARD)
-    await page.locator("#sandbox-card-exp-month").fill("12")
-    await page.locator("#sandbox-card-exp-year").fill("34")
-    await page.locator("#sandbox-card-cvc").fill("123")
+    await _card(page, THREE_D_SECURE_CARD)
     await shot("card-details")
     await page.get_by_role("button", name=re.compile(re.escape(words["pay"]))).click()
-    challenge = page.get_by_role("dialog")
-    await challenge.wait_for()
-    await shot("3d-secure")
-    await challenge.get_by_role("button", name=words["complete_3ds"]).click()
+    await _complete_3ds(page, lang, shot)
     await page.wait_for_url("**/shop/orders/*payment=paid*")
     status = page.locator("#payment-status")
     assert (await status.inner_text()).strip() == words["confirmed"]
@@ -151,11 +163,9 @@ async def top_up_by_card(page: Page, stack: Stack, shop: Shop, lang: str, amount
     wallet = (await page.locator(".facts dd").first.inner_text()).strip()
     await page.locator('input[name="method"][value="card"]').check()
     await page.locator("#amount").fill(str(amount))
-    await page.locator("#sandbox-card-number").fill(PLAIN_CARD)
-    await page.locator("#sandbox-card-exp-month").fill("12")
-    await page.locator("#sandbox-card-exp-year").fill("34")
-    await page.locator("#sandbox-card-cvc").fill("123")
+    await _card(page, THREE_D_SECURE_CARD)
     await page.get_by_role("button", name=words["top_up"]).click()
+    await _complete_3ds(page, lang)
     await page.wait_for_url("**notice=topup_credited")
     assert words["topped_up"] in await page.get_by_role("status").first.inner_text()
     return wallet

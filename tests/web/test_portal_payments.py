@@ -291,3 +291,61 @@ async def test_without_card_payments_the_top_up_has_no_card_input(portal):
     assert 'name="payment_method"' not in page.text
     assert "stripe" not in page.text.lower()
     assert 'value="card"' not in page.text  # no card among the top-up methods
+
+
+async def test_a_top_up_by_a_3d_secure_card_is_authenticated_on_the_wallet_page(
+    tmp_path, database, clock, localstripe, monkeypatch
+):
+    """localstripe asks for 3-D Secure through Stripe.js (no bank page to redirect to): the
+    wallet page carries the challenge for Stripe.js, and the signed return route credits the
+    top-up once it is authenticated."""
+    monkeypatch.setenv("SHOMEI_STRIPE_API_BASE", localstripe)
+    settings = browser_settings(tmp_path, database, stripe_api_base=localstripe)
+    app = make_app(settings, clock=clock)
+    shop = await make_shop(clock)
+    ctx = Context(shop.tenant, Actor.system("test"), clock)
+    with tenant_scope(shop.tenant):
+        keyring = Keyring.from_settings(settings)
+        await save_account(ctx, keyring, "payment", "wallet", {}, {})
+        credentials = {"secret_key": SECRET_KEY, "webhook_secret": WEBHOOK_SECRET}
+        config = {"publishable_key": "pk_test_portal"}
+        await save_account(ctx, keyring, "payment", "card", config, credentials)
+    async with browser(app, shop.host) as client:
+        assert (await sign_in(client, "portal", shop.customer_email)).status_code == 303
+        data = {"password": WALLET_PASSWORD, "password_confirm": WALLET_PASSWORD}
+        await post_form(client, "/portal/wallet", "/portal/wallet/open", data)
+        token = csrf_of((await client.get("/portal/wallet")).text)
+        card = {"number": "4000002760003184", "exp_month": "12", "exp_year": "34", "cvc": "123"}
+        made = await client.post(
+            "/payments/card/sandbox/payment-methods", json=card, headers={"X-CSRF-Token": token}
+        )
+        assert made.status_code == 200, made.text
+        asked = await client.post(
+            "/portal/wallet/top-up?lang=en",
+            data={"method": "card", "amount": "3000", "payment_method": made.json()["id"]},
+            headers={"X-CSRF-Token": token},
+        )
+        assert asked.status_code == 200, asked.text
+        found = re.search(
+            r'<div id="card-authenticate" data-publishable-key="pk_test_portal" '
+            r'data-client-secret="([^"]+)"\s+data-payment-intent="(pi_\w+)" '
+            r'data-return-url="([^"]+)"',
+            asked.text,
+        )
+        assert found, asked.text
+        assert 'data-sandbox-complete="Complete authentication"' in asked.text
+        assert "3-D Secure" in asked.text
+        assert re.search(r'class="balance">¥0<', asked.text)
+        secret, intent, back = found.groups()
+        done = await client.post(
+            "/payments/card/sandbox/authenticate",
+            json={"client_secret": secret, "success": True},
+            headers={"X-CSRF-Token": token},
+        )
+        assert done.status_code == 200, done.text
+        returned = await client.get(f"{back.replace('&amp;', '&')}&payment_intent={intent}")
+        assert returned.status_code == 303, returned.text
+        assert returned.headers["location"].endswith("/portal/wallet?topup=credited")
+        page = await client.get("/portal/wallet?topup=credited")
+        page = await client.get(page.headers["location"])
+        assert re.search(r'class="balance">¥3,000<', page.text)

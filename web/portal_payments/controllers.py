@@ -4,8 +4,10 @@
   instructions stay on the page until the money is imported); a customer without a wallet
   opens one (``POST /portal/wallet/open``).
 - ``POST /portal/wallet/top-up``: ``method`` (card | bank_transfer), ``amount`` and, for a
-  card, ``payment_method`` (the ``pm_…`` Stripe.js puts into the form, or the saved card). A
-  card asking for 3-D Secure by redirect sends the browser to the bank, then back through
+  card, ``payment_method`` (the ``pm_…`` Stripe.js puts into the form from the card input
+  the page draws, or the saved card). A card asking for 3-D Secure by redirect sends the
+  browser to the bank; one asking through Stripe.js (the sandbox's stand-in always does) is
+  authenticated on the wallet page (``#card-authenticate``); both come back through
   ``plugins.wallet.topup_return`` to ``/portal/wallet?topup=…``.
 - ``GET /portal/payment-method``: the chosen method, automatic renewal and renewal day;
   ``POST`` chooses (card, wallet with a renewal day, bank transfer), ``POST …/reset`` resets.
@@ -69,6 +71,7 @@ async def _wallet_page(
     values: dict[str, str] | None = None,
     card_result: str = "",
     topup_key: str = "",
+    authenticate: dict[str, str] | None = None,
 ) -> Response[Any]:
     """``topup_key``: the key the form sends again (after an answer that may have started the
     payment, the same attempt); a fresh one otherwise."""
@@ -80,6 +83,7 @@ async def _wallet_page(
         "values": {"method": "card", "amount": "", "payment_method": "", **(values or {})},
         "topup_key": topup_key or secrets.token_urlsafe(16),
         "card_result": card_result,
+        "authenticate": authenticate,
         "wallet": None,
         "methods": methods,
         **await _card_element(request, me, methods),
@@ -249,6 +253,18 @@ class PortalPaymentsController(Controller):
             return Redirect("/portal/wallet?notice=topup_credited", status_code=303)
         if started.status == "requires_action" and started.redirect_url:
             return Redirect(started.redirect_url, status_code=303)  # the bank's 3-D Secure page
+        if started.status == "requires_action" and started.client_secret:
+            # 3-D Secure inside the page (Stripe.js, or the sandbox's stand-in), then back
+            # through the signed return route, as the bank's redirect would
+            authenticate = {
+                "client_secret": started.client_secret,
+                "payment_intent": started.payment_intent,
+                "return_url": topup_return_url(settings, me.ctx.tenant, wallet.id, here),
+            }
+            return await _wallet_page(
+                request, me, values=values, card_result=started.status,
+                authenticate=authenticate, topup_key=key,
+            )  # fmt: skip
         return await _wallet_page(request, me, values=values, card_result=started.status)
 
     @get("/payment-method")
