@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from core.hookspecs import hookimpl
 from core.i18n import load_catalogs
 
@@ -21,3 +23,11 @@ def register_demo_seeders() -> list[object]:
     from tenants.demo import seed_demo_tenant
 
     return [seed_demo_tenant]
+
+
+@hookimpl
+def register_event_handlers() -> dict[str, list[Any]]:
+    """The tenant's invoice for an order, as soon as it is to be paid or is paid."""
+    from tenants.order_invoices import order_invoice_handlers
+
+    return dict(order_invoice_handlers())

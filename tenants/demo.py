@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.clock import Clock
 from core.context import Actor, Context, tenant_scope
+from tenants.branding import update_legal
 from tenants.customers import add_customer_user, create_customer, set_contact
 from tenants.onboarding import tenant_ref
 from tenants.passwords import hash_password
@@ -16,6 +17,18 @@ DEMO_CUSTOMER = ("customer@demo-customer.example.jp", "demo-customer-pass")
 DEMO_REGISTRATION_NUMBER = (
     "T7000012050002"  # a real, published 法人番号 (国税庁), valid check digit
 )
+DEMO_LEGAL = {  # 特定商取引法に基づく表記 of the demo shop (/legal/tokushoho)
+    "seller": "デモホスティング株式会社",
+    "manager": "デモ 太郎",
+    "address": "〒100-0005 東京都千代田区丸の内1-1-1",
+    "phone": "03-0000-0000",
+    "prices": "各商品ページに表示(税別・税込)",
+    "extra_fees": "銀行振込の振込手数料はお客様のご負担となります。",
+    "payment_methods": "クレジットカード、銀行振込、ウォレット",
+    "payment_timing": "クレジットカード・ウォレット: ご注文時 / 銀行振込: 請求書の支払期日まで",
+    "delivery": "ご入金の確認後、バウチャーコードまたは証明書をお届けします。",
+    "returns": "デジタル商品のため、お届け後の返品はできません。",
+}
 DEMO_CONTACTS: tuple[tuple[str, str, str], ...] = (
     ("registrant", "登録 一郎", "registrant@demo-customer.example.jp"),
     ("technical", "技術 二郎", "tech@demo-customer.example.jp"),
@@ -83,4 +96,5 @@ async def seed_demo_tenant(clock: Clock) -> list[str]:
         await add_customer_user(
             ctx, customer_id, DEMO_CUSTOMER[0], "デモ 花子", DEMO_CUSTOMER[1], set_by_staff=False
         )
+        await update_legal(ctx, DEMO_LEGAL)
     return lines

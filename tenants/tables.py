@@ -13,6 +13,7 @@ from enum import StrEnum
 from piccolo.columns import (
     JSON,
     Boolean,
+    Bytea,
     ForeignKey,
     Integer,
     Text,
@@ -73,6 +74,23 @@ class Tenant(Table, tablename="tenant"):
     default_payment_term = Varchar(length=12, default="NET30")
     created_at = Timestamptz()
     status_changed_at = Timestamptz(null=True, default=None)
+
+
+class TenantBrand(Table, tablename="tenant_brand"):
+    """What a tenant's customers see besides its name, colours and footer (columns of
+    ``tenant``): the support address, the logo (kept in the database, so every web process
+    serves it), and the notices of 特定商取引法 (通信販売の表示事項) shown at
+    ``/legal/tokushoho``. One row per tenant, made on the first save (``tenants.branding``)."""
+
+    tenant = ForeignKey(references=Tenant, null=False, unique=True, db_column_name="tenant_id")
+    support_email = Varchar(length=255, default="")
+    logo = Bytea(default=b"")
+    logo_type = Varchar(length=16, default="")  # image/png | image/jpeg
+    logo_sha256 = Varchar(length=64, default="")
+    logo_width = Integer(default=0)
+    logo_height = Integer(default=0)
+    legal = JSON(default={})  # the notices by name (tenants.branding.LEGAL_FIELDS)
+    updated_at = Timestamptz()
 
 
 class LoginMixin:

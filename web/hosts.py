@@ -15,17 +15,31 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from core.context import tenant_scope
 from core.errors import ValidationFailed
 from core.logs import bind_log_context
+from tenants.branding import brand_for
 from tenants.resolution import base_domain, resolve_host
-from tenants.tables import Tenant
 from tenants.validation import normalise_host
-from web.pages import TENANT_STATE, render
+from web.pages import BRAND_STATE, TENANT_STATE, render
 
 
 def _host(request: Request[Any, Any, Any]) -> str:
     return request.headers.get("host", "")
 
 
+async def _host_brand(scope: Scope, host: str) -> None:
+    """On an active tenant's host, its brand for the refusal page (a customer who opens a
+    base-domain address there sees the shop's name, not shomei's)."""
+    settings = scope["app"].state.web.settings
+    try:
+        tenant = await resolve_host(host, base_domain(settings))
+    except ValidationFailed:
+        return
+    with tenant_scope(tenant):
+        scope.setdefault("state", {})[BRAND_STATE] = await brand_for(tenant)
+
+
 async def _refuse(scope: Scope, receive: Receive, send: Send, message_id: str, host: str) -> None:
+    if host:
+        await _host_brand(scope, host)
     request: Request[Any, Any, Any] = Request(scope, receive)
     response = render(
         request, "pages/auth/unknown_host.html", status=404, message_id=message_id, host=host
@@ -50,9 +64,11 @@ def tenant_host_middleware(*, allow_inactive: bool) -> Any:
             except ValidationFailed as exc:
                 await _refuse(scope, receive, send, exc.errors[0].message_id, host)
                 return
-            rows = await Tenant.select(Tenant.name).where(Tenant.id == tenant.id)
-            scope.setdefault("state", {})[TENANT_STATE] = (tenant, rows[0]["name"] if rows else "")
             with tenant_scope(tenant), bind_log_context(tenant=tenant.slug):
+                brand = await brand_for(tenant)
+                state = scope.setdefault("state", {})
+                state[TENANT_STATE] = (tenant, brand.name)
+                state[BRAND_STATE] = brand
                 await app(scope, receive, send)
 
         return middleware

@@ -19,11 +19,13 @@ from litestar.enums import MediaType
 
 from core.context import TenantRef
 from core.i18n import LANGUAGES, Translator
+from tenants.branding import Brand
 from web.csrf import csrf_token
 from web.i18n import negotiate_language
 from web.sessions import is_secure
 
 TENANT_STATE = "shomei_tenant"
+BRAND_STATE = "shomei_brand"
 SECURITY_HEADERS = {
     "cache-control": "no-store",
     "referrer-policy": "no-referrer",
@@ -40,6 +42,24 @@ def request_tenant(request: Request[Any, Any, Any]) -> TenantRef | None:
 def request_tenant_name(request: Request[Any, Any, Any]) -> str:
     found = request.scope.get("state", {}).get(TENANT_STATE)
     return found[1] if found else ""
+
+
+def request_brand(request: Request[Any, Any, Any]) -> Brand | None:
+    """The brand of the host's tenant (``tenants.branding``), or None (operator host): every
+    customer-facing page shows it in place of shomei's own name."""
+    return request.scope.get("state", {}).get(BRAND_STATE)
+
+
+STAFF_PREFIXES = ("/console", "/operator")
+"""The tenant's staff and the operator see shomei's own pages; everyone else on a tenant's
+host is the tenant's customer."""
+
+
+def customer_brand(request: Request[Any, Any, Any]) -> Brand | None:
+    """The brand a customer-facing page shows; None on staff and operator pages."""
+    if request.url.path.startswith(STAFF_PREFIXES):
+        return None
+    return request_brand(request)
 
 
 def translator(request: Request[Any, Any, Any]) -> Translator:
@@ -60,6 +80,7 @@ def render(
 ) -> Response[str]:
     web = request.app.state.web
     _ = translator(request)
+    context.setdefault("customer_brand", customer_brand(request))
     html = web.pages.get_template(template).render(
         _=_,
         lang=_.language,

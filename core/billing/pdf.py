@@ -64,6 +64,7 @@ class PdfRenderer:
 
     def render_html(self, language: str, **values: Any) -> str:
         """The template with ``language``, ``_`` (the catalogs in that language) and ``values``."""
+        values.setdefault("logo", "")  # the tenant's logo, a data: address (load_logo)
         return self.template.render(
             language=language, _=Translator(self.catalogs, language), **values
         )
@@ -80,7 +81,11 @@ class InvoicePdfRenderer(PdfRenderer):
         super().__init__("core.billing", "billing/invoice.html.j2", "billing/invoice.css")
 
     def html(
-        self, invoice: InvoiceView, language: str | None = None, time_zone: str = "Asia/Tokyo"
+        self,
+        invoice: InvoiceView,
+        language: str | None = None,
+        time_zone: str = "Asia/Tokyo",
+        logo: str = "",
     ) -> str:
         return self.render_html(
             language or invoice.language,
@@ -88,9 +93,14 @@ class InvoicePdfRenderer(PdfRenderer):
             time_zone=time_zone,
             term_label=term_label(invoice.payment_term),
             reduced_rate=REDUCED_RATE,  # its lines carry ※, explained by the legend (適格請求書)
+            logo=logo,
         )
 
     def pdf(
-        self, invoice: InvoiceView, language: str | None = None, time_zone: str = "Asia/Tokyo"
+        self,
+        invoice: InvoiceView,
+        language: str | None = None,
+        time_zone: str = "Asia/Tokyo",
+        logo: str = "",
     ) -> bytes:
-        return self.render_pdf(self.html(invoice, language, time_zone))
+        return self.render_pdf(self.html(invoice, language, time_zone, logo))

@@ -295,34 +295,59 @@ async def poll_due(ctx: Context, deps: EntitlementDeps, batch: int = 50) -> Poll
             .run()
         )
         for row in rows:
-            record = EntitlementRecord.from_row(row)
-            attempts = await _claim_poll(ctx, record, deps.lease_seconds)
-            if attempts is None:
-                continue
-            try:
-                provider = await deps.provider(
-                    ctx, record.provider_code, record.provider_account_id
-                )
-                result = await provider.poll(ctx.with_key(f"ent:{record.id}:poll"), record.view())
-            except Exception as exc:
-                delay = retry_delay(attempts, deps.retry_first_delay)
-                await _poll_failed(ctx, record.id, attempts, delay)
-                report.failed.append(record.id)
-                log.warning(
-                    "poll failed, will retry",
-                    exc_info=exc,
-                    extra={"entitlement_id": record.id, "attempts": attempts},
-                )
-                continue
-            report.polled.append(record.id)
-            if not await store_poll_result(ctx, record, result, attempts):
-                continue
-            if result.state is EntitlementState.PENDING:
-                continue
-            report.completed.append(record.id)
-            if record.order_id is not None and await finish_if_complete(ctx, record.order_id):
-                report.orders_fulfilled.append(record.order_id)
+            await _poll_record(ctx, EntitlementRecord.from_row(row), deps, report)
     return report
+
+
+async def poll_now(ctx: Context, entitlement_id: int, deps: EntitlementDeps) -> PollReport:
+    """Ask the provider about one PENDING entitlement of this tenant now, whatever its
+    ``next_poll_at`` (the customer's "check now"); claimed like ``poll_due``'s, so a sweep
+    polling it at the same moment does not store it twice. Nothing happens to any other."""
+    report = PollReport()
+    with context_scope(ctx):
+        row = await (
+            Entitlement.select()
+            .where(
+                (Entitlement.tenant_id == ctx.tenant.id)
+                & (Entitlement.id == entitlement_id)
+                & (Entitlement.state == EntitlementState.PENDING.value)
+            )
+            .first()
+            .output(load_json=True)
+            .run()
+        )
+        if row is not None:
+            await _poll_record(ctx, EntitlementRecord.from_row(row), deps, report)
+    return report
+
+
+async def _poll_record(
+    ctx: Context, record: EntitlementRecord, deps: EntitlementDeps, report: PollReport
+) -> None:
+    attempts = await _claim_poll(ctx, record, deps.lease_seconds)
+    if attempts is None:
+        return
+    try:
+        provider = await deps.provider(ctx, record.provider_code, record.provider_account_id)
+        result = await provider.poll(ctx.with_key(f"ent:{record.id}:poll"), record.view())
+    except Exception as exc:
+        delay = retry_delay(attempts, deps.retry_first_delay)
+        await _poll_failed(ctx, record.id, attempts, delay)
+        report.failed.append(record.id)
+        log.warning(
+            "poll failed, will retry",
+            exc_info=exc,
+            extra={"entitlement_id": record.id, "attempts": attempts},
+        )
+        return
+    report.polled.append(record.id)
+    if not await store_poll_result(ctx, record, result, attempts):
+        return
+    if result.state is EntitlementState.PENDING:
+        return
+    report.completed.append(record.id)
+    if record.order_id is not None and await finish_if_complete(ctx, record.order_id):
+        report.orders_fulfilled.append(record.order_id)
 
 
 async def _claim_poll(ctx: Context, record: EntitlementRecord, lease_seconds: int) -> int | None:

@@ -21,6 +21,7 @@ from core.billing.models import InvoiceView
 from core.billing.pdf import InvoicePdfRenderer, format_day
 from core.context import Context
 from core.i18n import LANGUAGES
+from core.messaging.branding import load_logo
 from core.messaging.events import MAIL_KINDS
 from core.messaging.mail_secrets import open_fields
 from core.messaging.mailer import (
@@ -60,15 +61,16 @@ def _language(value: Any, fallback: str) -> str:
 
 def _invoice_attachment(ctx: Context, invoice: InvoiceView, language: str) -> AttachmentSource:
     async def build() -> Sequence[Attachment]:
-        pdf = invoice_pdf_renderer().pdf(invoice, language, ctx.tenant.time_zone)
+        logo = await load_logo(ctx)
+        pdf = invoice_pdf_renderer().pdf(invoice, language, ctx.tenant.time_zone, logo)
         return [Attachment(f"{invoice.number}.pdf", "application/pdf", pdf)]
 
     return build
 
 
-def _quote_attachment(document: QuoteDocument) -> AttachmentSource:
+def _quote_attachment(ctx: Context, document: QuoteDocument) -> AttachmentSource:
     async def build() -> Sequence[Attachment]:
-        pdf = quote_pdf_renderer().pdf(document)
+        pdf = quote_pdf_renderer().pdf(document, await load_logo(ctx))
         return [Attachment(document.filename, "application/pdf", pdf)]
 
     return build
@@ -111,7 +113,7 @@ async def mail_requests(
         attachments = _invoice_attachment(ctx, invoice, language)
     if event.event_type == "quote.sent" and data.get("document"):
         document = QuoteDocument.from_json(data.pop("document"))
-        attachments = _quote_attachment(document)
+        attachments = _quote_attachment(ctx, document)
     plugin_builders = (builders or {}).get(event.event_type)
     if plugin_builders:
         attachments = _with_plugin_files(ctx, event, attachments, plugin_builders)

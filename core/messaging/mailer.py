@@ -163,6 +163,8 @@ class Mailer:
             attachments = list(await request.attachments())
             names = [item.filename for item in attachments]
             message = self.build(ctx, request.to, branding.name, rendered, attachments)
+            if branding.support_email:
+                message["Reply-To"] = branding.support_email
             message_id = message["Message-ID"]
             await asyncio.to_thread(self.transport.send, message)
         except Exception as exc:

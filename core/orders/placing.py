@@ -20,6 +20,7 @@ from core.errors import ValidationFailed
 from core.orders.deps import OrderDeps
 from core.orders.idempotency import request_digest
 from core.orders.lines import LineInput, PricedLine, price_lines
+from core.orders.numbers import give_back_number, take_number
 from core.orders.states import OrderState
 from core.orders.tables import Order, OrderLine, Quote
 from core.orders.totals import compute_totals
@@ -68,10 +69,12 @@ async def place(
     now = ctx.clock.now()
     key = ctx.idempotency_key or None
     async with write_transaction():
+        year, number = await take_number(ctx)  # from here on, this tenant's orders wait
         inserted = await (
             Order.insert(
                 Order(
                     tenant_id=ctx.tenant.id,
+                    number=number,
                     customer_id=customer_id,
                     payment_method=payment_method,
                     state=OrderState.DRAFT.value,
@@ -91,6 +94,8 @@ async def place(
             .returning(Order.id)
             .run()
         )
+        if not inserted:  # a concurrent creator with this key won: no gap in the numbers
+            await give_back_number(ctx, year)
         if inserted:
             order_id = inserted[0]["id"]
             await OrderLine.insert(
@@ -110,7 +115,12 @@ async def place(
                 "order",
                 order_id,
                 "order.created",
-                {"order_id": order_id, "state": OrderState.DRAFT.value, "total": totals.total},
+                {
+                    "order_id": order_id,
+                    "number": number,
+                    "state": OrderState.DRAFT.value,
+                    "total": totals.total,
+                },
             )
     if inserted:
         return await get_order(ctx, order_id)

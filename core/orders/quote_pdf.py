@@ -161,16 +161,16 @@ class QuotePdfRenderer(PdfRenderer):
         super().__init__("core.orders", "orders/quote.html.j2", "orders/quote.css")
         self._lock = threading.Lock()
 
-    def html(self, document: QuoteDocument) -> str:
-        return self.render_html(document.language, doc=document, quote=document.quote)
+    def html(self, document: QuoteDocument, logo: str = "") -> str:
+        return self.render_html(document.language, doc=document, quote=document.quote, logo=logo)
 
-    def pdf(self, document: QuoteDocument) -> bytes:
+    def pdf(self, document: QuoteDocument, logo: str = "") -> bytes:
         with self._lock:  # one WeasyPrint render at a time on the shared font configuration
-            return self.render_pdf(self.html(document))
+            return self.render_pdf(self.html(document, logo))
 
-    async def pdf_async(self, document: QuoteDocument) -> bytes:
+    async def pdf_async(self, document: QuoteDocument, logo: str = "") -> bytes:
         """``pdf`` in a worker thread, so a request's event loop keeps serving others."""
-        return await asyncio.to_thread(self.pdf, document)
+        return await asyncio.to_thread(self.pdf, document, logo)
 
 
 @cache

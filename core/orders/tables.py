@@ -12,9 +12,11 @@ from piccolo.table import Table
 
 
 class Order(Table, tablename="orders_order"):
-    """The order aggregate's root: who, how they pay, its state and its totals."""
+    """The order aggregate's root: who, how they pay, its state and its totals; ``number``
+    is what people see (``ORD-2026-000123``, ``core.orders.numbers``)."""
 
     tenant_id = Integer(index=True)
+    number = Varchar(length=32, default="")
     customer_id = Integer(null=True, default=None)
     payment_method = Varchar(length=64)
     state = Varchar(length=32)
@@ -28,6 +30,15 @@ class Order(Table, tablename="orders_order"):
     tax_totals = JSON()
     created_at = Timestamptz()
     updated_at = Timestamptz()
+
+
+class OrderCounter(Table, tablename="orders_order_counter"):
+    """The next order number of one tenant in one year (``core.numbering``); the unique
+    (tenant_id, year) index is created by hand in a migration."""
+
+    tenant_id = Integer()
+    year = Integer()
+    next_seq = Integer(default=1)
 
 
 class OrderLine(Table, tablename="orders_order_line"):

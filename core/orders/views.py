@@ -29,6 +29,8 @@ class OrderView:
     tax_totals: tuple[dict[str, int], ...]
     created_at: datetime
     updated_at: datetime
+    number: str = ""
+    """What people see and say (``ORD-2026-000123``); the id stays the API's key."""
 
 
 async def order_row(ctx: Context, order_id: int) -> dict[str, Any]:
@@ -67,6 +69,7 @@ async def get_order(ctx: Context, order_id: int) -> OrderView:
         tax_totals=tuple(row["tax_totals"]),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        number=row["number"] or str(row["id"]),
     )
 
 

@@ -289,7 +289,7 @@ async def _money_in(
     values = {"received": received, "surplus": surplus, "remaining_due": remaining}
     common = {
         "order_id": order_id,
-        "order_number": str(order_id),
+        "order_number": order["number"] or str(order_id),
         "customer_id": order["customer_id"],
     }
     if remaining:

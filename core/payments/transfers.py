@@ -186,7 +186,7 @@ async def issue_transfer_instructions(
             {
                 **mail,
                 "order_id": order_id,
-                "order_number": str(order_id),
+                "order_number": order["number"] or str(order_id),
                 "customer_id": order["customer_id"],
                 "amount": due,
                 "due_date": mail_day(instructions.due_date, mail_language(ctx, mail)),

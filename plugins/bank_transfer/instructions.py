@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -26,6 +27,29 @@ class AccountType(StrEnum):
     @property
     def label_ja(self) -> str:
         return "普通" if self is AccountType.ORDINARY else "当座"
+
+
+def _half_width_table() -> dict[str, str]:
+    """Full-width katakana (and its voiced forms) -> the half-width the Zengin format holds."""
+    table: dict[str, str] = {}
+    halves = [chr(c) for c in range(0xFF66, 0xFF9E)]
+    for half in halves:
+        table.setdefault(unicodedata.normalize("NFKC", half), half)
+        for mark in ("\uff9e", "\uff9f"):
+            full = unicodedata.normalize("NFKC", half + mark)
+            if len(full) == 1:
+                table.setdefault(full, half + mark)
+    return table
+
+
+_HALF_WIDTH = _half_width_table()
+
+
+def zengin_kana(text: str) -> str:
+    """An account holder's name as a person types it (full-width katakana, full-width
+    brackets, lower case) in the half-width form Zengin files and ATMs use."""
+    wide = unicodedata.normalize("NFKC", text).upper()
+    return "".join(_HALF_WIDTH.get(char, char) for char in wide)
 
 
 def payer_reference(secret: str, tenant_id: int, payable_type: str, payable_id: int) -> str:

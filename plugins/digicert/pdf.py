@@ -57,12 +57,14 @@ class VoucherPdfRenderer:
         issuer: Issuer,
         language: str,
         product_names: dict[str, str] | None = None,
+        logo: str = "",
     ) -> str:
         return self.template.render(
             codes=codes,
             issuer=issuer,
             language=language,
             product_names=product_names or {},
+            logo=logo,
             _=Translator(self.catalogs, language),
         )
 
@@ -72,9 +74,10 @@ class VoucherPdfRenderer:
         issuer: Issuer,
         language: str,
         product_names: dict[str, str] | None = None,
+        logo: str = "",
     ) -> Document:
         """The laid-out pages of ``codes`` (one a code), not yet written."""
-        html = HTML(string=self.html(codes, issuer, language, product_names))
+        html = HTML(string=self.html(codes, issuer, language, product_names, logo))
         return html.render(stylesheets=[self.base.css, self.extra], font_config=self.base.fonts)
 
     @staticmethod
@@ -89,8 +92,9 @@ class VoucherPdfRenderer:
         issuer: Issuer,
         language: str,
         product_names: dict[str, str] | None = None,
+        logo: str = "",
     ) -> bytes:
-        return self.document(codes, issuer, language, product_names).write_pdf()
+        return self.document(codes, issuer, language, product_names, logo).write_pdf()
 
 
 class SharedRenderer:
@@ -102,16 +106,26 @@ class SharedRenderer:
         self.lock = threading.Lock()
 
     def pdf(
-        self, codes: list[CodeView], issuer: Any, language: str, names: dict[str, str]
+        self,
+        codes: list[CodeView],
+        issuer: Any,
+        language: str,
+        names: dict[str, str],
+        logo: str = "",
     ) -> bytes:
         with self.lock:
-            return self.renderer.pdf(codes, issuer, language, names)
+            return self.renderer.pdf(codes, issuer, language, names, logo)
 
     def document(
-        self, codes: list[CodeView], issuer: Any, language: str, names: dict[str, str]
+        self,
+        codes: list[CodeView],
+        issuer: Any,
+        language: str,
+        names: dict[str, str],
+        logo: str = "",
     ) -> Document:
         with self.lock:
-            return self.renderer.document(codes, issuer, language, names)
+            return self.renderer.document(codes, issuer, language, names, logo)
 
     def merge(self, documents: Sequence[Document]) -> bytes:
         with self.lock:

@@ -88,6 +88,8 @@ CERTIFICATE_STATES = {
     "failed": EntitlementState.CANCELLED,
 }
 LINE_FIELDS = {"years": "term_months"}
+MAX_ADDITIONAL_FQDNS = 249
+"""A voucher holds at most 250 FQDNs: the first (in the base price) and 249 additional."""
 KNOWN_PRODUCTS: dict[str, tuple[str, str, str]] = {
     "ssl_basic": ("ベーシックOV", "Basic OV", "ov"),
     "ssl_ev_basic": ("ベーシックEV", "Basic EV", "ev"),
@@ -151,20 +153,39 @@ def code_result(code: CodeView) -> FulfilmentResult:
     )
 
 
-def certificate_result(view: redemption.RedemptionView) -> FulfilmentResult:
+def split_chain(pem_chain: str) -> tuple[str, str]:
+    """(leaf, chain) of the stored PEM bundle (leaf first, then intermediates and root)."""
+    end = "-----END CERTIFICATE-----"
+    if end not in pem_chain:
+        return "", ""
+    leaf, _, rest = pem_chain.partition(end)
+    return leaf.strip() + "\n" + end + "\n", rest.strip() + "\n" if rest.strip() else ""
+
+
+def certificate_result(
+    view: redemption.RedemptionView, dcv_method: str | None = None
+) -> FulfilmentResult:
+    """A certificate request as an entitlement; once issued its data holds the certificate as
+    ``certificate_pem`` and ``chain_pem`` (the portal's downloads read those)."""
     state = CERTIFICATE_STATES.get(view.status, EntitlementState.PENDING)
+    leaf, chain = split_chain(view.pem_chain) if view.status == "issued" else ("", "")
+    data: dict[str, Any] = {
+        "kind": "certificate",
+        "redemption_id": view.id,
+        "code_id": view.code_id,
+        "status": view.status,
+        "common_name": view.common_name,
+        "dns_names": list(view.dns_names),
+        "dcv_random_value": view.dcv_random_value,
+        "certificate_pem": leaf,
+        "chain_pem": chain,
+    }
+    if dcv_method:
+        data["dcv_method"] = dcv_method
     return FulfilmentResult(
         state=state,
         upstream_ref=str(view.upstream_order_id) if view.upstream_order_id else None,
-        data={
-            "kind": "certificate",
-            "redemption_id": view.id,
-            "code_id": view.code_id,
-            "status": view.status,
-            "common_name": view.common_name,
-            "dns_names": list(view.dns_names),
-            "dcv_random_value": view.dcv_random_value,
-        },
+        data=data,
         poll_after=POLL_AFTER if state == EntitlementState.PENDING else None,
         issued_at=view.issued_at,
         expires_at=_valid_till(view.valid_till),
@@ -249,26 +270,36 @@ class DigiCertProvider:
                 ProductSpec(
                     code=code, name_ja=name_ja, name_en=name_en, kind="ssl",
                     validation=validation, terms_months=terms,  # type: ignore[arg-type]
-                    max_fqdns=250, max_wildcards=250, accepts_csr=True,
+                    max_fqdns=MAX_ADDITIONAL_FQDNS, max_wildcards=250, accepts_csr=True,
                     extra={"wholesale_name": prices.product_name},
                 )
             )  # fmt: skip
         return specs
 
     async def validate_line(self, ctx: Context, line: LineRequest) -> list[FieldError]:
-        """Quantity 1 to 1000, 1 to 6 years (whole years), FQDNs and wildcards 0 to 250."""
+        """Quantity 1 to 1000, 1 to 6 years (whole years), additional FQDNs 0 to 249 (250
+        names with the first), wildcards 0 to 250."""
         years = line.term_months // 12 if line.term_months % 12 == 0 else 0
-        errors = line_errors(self._voucher_line(line, years))
+        errors = [e for e in line_errors(self._voucher_line(line, years)) if e.field != "fqdns"]
+        if not 0 <= line.fqdns <= MAX_ADDITIONAL_FQDNS:
+            errors.append(
+                FieldError(
+                    "fqdns", "digicert.line.fqdns_out_of_range",
+                    {"min": 0, "max": MAX_ADDITIONAL_FQDNS},
+                )
+            )  # fmt: skip
         return [
-            FieldError(LINE_FIELDS.get(e.field, e.field), e.message_id, e.params)
-            for e in errors
-            if e.message_id != "digicert.line.no_names"  # 0 and 0: the common name alone
+            FieldError(LINE_FIELDS.get(e.field, e.field), e.message_id, e.params) for e in errors
         ]
 
     @staticmethod
     def _voucher_line(line: LineRequest, years: int) -> VoucherLineIn:
-        fqdns = line.fqdns if line.fqdns or line.wildcards else 1
-        return VoucherLineIn(line.product_code, line.quantity, years, fqdns, line.wildcards)
+        """An order line's ``fqdns`` counts the names *beyond the first* (its price is base +
+        each additional FQDN); a voucher's counts every FQDN, the first included. So a line
+        paid for 1 additional FQDN is a voucher for 2 FQDNs (see ``voucher_unit_price``)."""
+        return VoucherLineIn(
+            line.product_code, line.quantity, years, line.fqdns + 1, line.wildcards
+        )
 
     # -- fulfilment -------------------------------------------------------------------
 
@@ -354,13 +385,16 @@ class DigiCertProvider:
         params = request.params
         async with self._client() as api:
             if request.action == "redeem":
+                dcv_method = str(params.get("dcv_method", "http-token"))
                 view = await redemption.redeem(
                     ctx, api, str(entitlement.data["code"]), params.get("customer_id"),
                     str(params.get("csr", "")), str(params.get("organization_name", "")),
-                    str(params.get("dcv_method", "http-token")),
+                    dcv_method,
                 )  # fmt: skip
                 return ActionResult(
-                    EntitlementState.USED, {"redemption_id": view.id}, certificate_result(view)
+                    EntitlementState.USED,
+                    {"redemption_id": view.id, "status": "used"},
+                    certificate_result(view, dcv_method),
                 )
             if request.action == "reissue_code":
                 code_id = int(entitlement.data["code_id"])

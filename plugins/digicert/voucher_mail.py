@@ -43,6 +43,8 @@ DELIVERED = "voucher.delivered"
 AGGREGATE = "digicert_voucher_order"
 CONSOLE_PDF = "/console/vouchers/{order_id}/pdf"
 """The console's PDF download of a voucher order (``console.py``: ``BASE/{order_id}/pdf``)."""
+REDEEM_PAGE = "/digicert/redeem"
+"""The redemption page on the tenant's host (``redeem_pages.py``), which the mail links to."""
 
 
 def delivered_key(ctx: Context, order_id: int) -> str:
@@ -79,8 +81,9 @@ async def announce_delivered(
         payload["customer_name"] = contact.contact_name.strip()
     if codes:
         payload["redeem_by"] = format_day(min(code.redeem_by for code in codes), language)
-    if len(codes) == 1:
-        payload["redeem_url"] = codes[0].redeem_link
+    if len(codes) == 1:  # the tenant's own redeem page, never the upstream's site
+        path = f"{REDEEM_PAGE}?vc={codes[0].value}"
+        payload["redeem_url"] = tenant_url(default_public_url(), ctx.tenant.slug, path)
     if len(codes) > IMMEDIATE_MAX:  # too many pages to lay out in the relay: a link instead
         path = CONSOLE_PDF.format(order_id=order_id)
         payload["pdf_url"] = tenant_url(default_public_url(), ctx.tenant.slug, path)

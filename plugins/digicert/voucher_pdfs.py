@@ -17,6 +17,7 @@ from core.catalog.products import list_products
 from core.context import Context
 from core.jobs.running import JobFailed, JobOutput, JobRun
 from core.jobs.service import JobView, create_job
+from core.messaging.branding import load_logo
 from plugins.digicert.contracts import get_contract
 from plugins.digicert.pdf import shared_renderer
 from plugins.digicert.views import CodeView, order_codes
@@ -40,7 +41,10 @@ async def render_now(ctx: Context, codes: list[CodeView], language: str) -> byte
     """The vouchers of ``codes`` as one PDF (one page per code), in ``language``."""
     contract = await get_contract(ctx)
     names = await product_names(ctx, language)
-    return await asyncio.to_thread(shared_renderer().pdf, codes, contract.issuer, language, names)
+    logo = await load_logo(ctx)
+    return await asyncio.to_thread(
+        shared_renderer().pdf, codes, contract.issuer, language, names, logo
+    )
 
 
 async def queue_voucher_pdf(
@@ -83,13 +87,16 @@ async def render_job(run: JobRun) -> JobOutput:
     language = params["language"]
     contract = await get_contract(run.ctx)
     names = await product_names(run.ctx, language)
+    logo = await load_logo(run.ctx)
     renderer = shared_renderer()
     await run.progress(0, total=len(codes))
     documents = []
     for start in range(0, len(codes), CHUNK):
         chunk = codes[start : start + CHUNK]
         documents.append(
-            await asyncio.to_thread(renderer.document, chunk, contract.issuer, language, names)
+            await asyncio.to_thread(
+                renderer.document, chunk, contract.issuer, language, names, logo
+            )
         )
         await run.progress(start + len(chunk))
     content = await asyncio.to_thread(renderer.merge, documents)

@@ -229,6 +229,7 @@ async def start_walk(client: AsyncTestClient, settings: Any, world: Tenant, cloc
         "file_path": "shomei.css",
         "kind": "provider",
         "code": "digicert",
+        "version": "0123456789abcdef",  # a logo version (/brand/logo/{version})
     }
     on_host(client, BASE)
     operator_session = await _signed_in(client, "operator", operator)

@@ -14,7 +14,7 @@ from core.messaging.mailer import Mailer
 from core.outbox_relay import deliver_pending
 from core.plugins import build_plugin_manager
 from core.tables import OutboxEvent
-from tenants.customers import create_customer, set_contact
+from tenants.customers import add_customer_user, create_customer, set_contact
 from tenants.onboarding import tenant_ref
 from tenants.tables import Tenant
 from tests.conftest import make_app, make_settings
@@ -126,7 +126,7 @@ async def test_instructions_then_confirmation_reach_the_billing_contact(
     await relay(ctx, mailer, clock)
     message = only(smtp.inbox.messages(), "お振込先のご案内")
     assert message["To"] == "keiri@yamada.example.jp"
-    assert f"注文番号 {order['id']}" in str(message["Subject"])
+    assert f"注文番号 {order['number']}" in str(message["Subject"])
     text = message.get_body(("plain",)).get_content()
     assert ref in text and f"{order['total']:,}円" in text
     assert "1234567" in text and "2026/11/29" in text and "経理 花子 様" in text
@@ -151,3 +151,17 @@ async def test_the_registrant_when_there_is_no_billing_contact(settings, clock, 
         nobody = await customer_recipient(ctx, None)
     assert found is not None and found.email == "touroku@yamada.example"
     assert found.language == ctx.tenant.language and nobody is None
+
+
+async def test_the_person_who_signed_up_when_there_is_no_contact(settings, clock, database):
+    shop = await bank_shop(settings, clock)
+    ctx, customer_id = await customer_of(shop, clock, {})
+    with tenant_scope(ctx.tenant):
+        assert await customer_recipient(ctx, customer_id) is None
+        await add_customer_user(
+            ctx, customer_id, "kaite@yamada.example", "買い手 太郎", "long pass phrase 1",
+            set_by_staff=False,
+        )  # fmt: skip
+        found = await customer_recipient(ctx, customer_id)
+    assert found is not None
+    assert (found.email, found.name) == ("kaite@yamada.example", "買い手 太郎")

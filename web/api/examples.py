@@ -80,6 +80,7 @@ ORDER = {
     "quote_id": None, "lines": [PRICED_LINE], "subtotal": 62_000, "tax": 6_200, "total": 68_200,
     "tax_rounding": "floor", "tax_totals": TAX_TOTALS,
     "created_at": "2026-11-22T09:00:00Z", "updated_at": "2026-11-22T09:00:00Z",
+    "number": "ORD-2026-000123",
 }  # fmt: skip
 ORDER_IN = {"payment_method": "bank_transfer", "customer_id": 7, "lines": [LINE_IN]}
 QUOTE_IN = {

@@ -3,7 +3,8 @@
 ``customer_recipient`` is the ``core.payments.recipients.RecipientLookup`` the payment routes
 pass into ``issue_transfer_instructions``, ``import_zengin``, ``resolve_unmatched`` and
 ``apply_outcome``: the customer's billing contact (事務担当者), else its registrant (登録担当者),
-in the tenant's language (customers have no language of their own yet).
+else the person who signed up for it (its first login), in the tenant's language (customers
+have no language of their own yet).
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ from __future__ import annotations
 from core.context import Context
 from core.payments.recipients import MailRecipient
 from tenants.scoping import scoped
-from tenants.tables import ContactRole, CustomerContact
+from tenants.tables import ContactRole, CustomerContact, CustomerUser
 
 PREFERRED_ROLES = (ContactRole.BILLING.value, ContactRole.REGISTRANT.value)
 
 
 async def customer_recipient(ctx: Context, customer_id: int | None) -> MailRecipient | None:
-    """The billing contact's address (else the registrant's); None without either."""
+    """The billing contact's address (else the registrant's, else the first login's)."""
     if not customer_id:
         return None
     rows = await (
@@ -34,4 +35,14 @@ async def customer_recipient(ctx: Context, customer_id: int | None) -> MailRecip
         if role in by_role:
             row = by_role[role]
             return MailRecipient(row["email"], ctx.tenant.language, row["name"])
+    person = await (
+        scoped(CustomerUser, ctx)
+        .select(CustomerUser.email, CustomerUser.display_name)
+        .where((CustomerUser.customer == customer_id) & (CustomerUser.active == True))  # noqa: E712
+        .order_by(CustomerUser.id)
+        .first()
+        .run()
+    )
+    if person is not None and person["email"]:
+        return MailRecipient(person["email"], ctx.tenant.language, person["display_name"])
     return None

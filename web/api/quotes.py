@@ -11,6 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
 from core.context import Context
+from core.messaging.branding import load_logo
 from core.orders.deps import OrderDeps
 from core.orders.lines import LineInput
 from core.orders.printable import PrintableQuote, printable_quote
@@ -144,7 +145,7 @@ class QuoteController(Controller):
         self, ctx: NamedDependency[Context], quote_id: PathId, lang: PdfLanguage = ""
     ) -> Response[bytes]:
         document = await quote_document(ctx, quote_id, lang or ctx.tenant.language)
-        body = await quote_pdf_renderer().pdf_async(document)
+        body = await quote_pdf_renderer().pdf_async(document, await load_logo(ctx))
         return Response(
             body,
             media_type="application/pdf",

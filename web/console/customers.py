@@ -95,7 +95,7 @@ class ConsoleCustomers(Controller):
         )
         orders = await (
             scoped(Order, me.ctx)
-            .select(Order.id, Order.created_at, Order.state, Order.total)
+            .select(Order.id, Order.number, Order.created_at, Order.state, Order.total)
             .where(Order.customer_id == customer_id)
             .order_by(Order.id, ascending=False)
             .limit(LATEST_ORDERS)
@@ -121,6 +121,7 @@ class ConsoleCustomers(Controller):
             orders=[
                 {
                     "id": row["id"],
+                    "number": row["number"] or str(row["id"]),
                     "date": fmt.day(row["created_at"]),
                     "state": row["state"],
                     "total": fmt.yen(row["total"]),

@@ -17,6 +17,7 @@ from core.billing.invoices import get_invoice, void_invoice
 from core.billing.status import InvoiceStatus
 from core.billing.tables import Invoice
 from core.errors import FieldError, ValidationFailed
+from core.messaging.branding import load_logo
 from tenants.roles import Permission
 from web.console.access import SignedInStaff, not_found, staff
 from web.console.forms import form_text
@@ -158,7 +159,10 @@ class ConsoleInvoices(Controller):
         except InvoiceNotFound:
             return not_found(request)
         language = formatter(request, me.ctx).language
-        body = await asyncio.to_thread(invoice_pdf, invoice, language, me.ctx.tenant.time_zone)
+        logo = await load_logo(me.ctx)
+        body = await asyncio.to_thread(
+            invoice_pdf, invoice, language, me.ctx.tenant.time_zone, logo
+        )
         return Response(
             body,
             media_type="application/pdf",

@@ -31,7 +31,7 @@ ORDERS = ListSpec(
     table=Order,
     columns=(
         Column(
-            "id",
+            "number",
             "web.console.orders.number",
             sortable=True,
             link=lambda row: f"/console/orders/{row['id']}",

@@ -53,6 +53,9 @@ NAV: tuple[NavItem, ...] = (
         "web.console.nav.providers",
         Permission.PROVIDER_ACCOUNTS_MANAGE,
     ),
+    NavItem(
+        "branding", "/console/branding", "web.console.nav.branding", Permission.TENANT_SETTINGS
+    ),
     NavItem("staff", "/console/staff", "web.console.nav.staff", Permission.STAFF_MANAGE),
     NavItem(
         "api_keys", "/console/api-keys", "web.console.nav.api_keys", Permission.API_KEYS_MANAGE

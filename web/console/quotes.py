@@ -8,6 +8,7 @@ from litestar import Controller, Request, Response, get
 from litestar.params import FromPath
 
 from core.errors import NotFound
+from core.messaging.branding import load_logo
 from core.orders.quote_pdf import quote_document, quote_number, quote_pdf_renderer
 from core.orders.quotes import get_quote
 from core.orders.tables import Quote
@@ -119,7 +120,7 @@ class ConsoleQuotes(Controller):
             document = await quote_document(me.ctx, quote_id, language)
         except NotFound:
             return not_found(request)
-        body = await quote_pdf_renderer().pdf_async(document)
+        body = await quote_pdf_renderer().pdf_async(document, await load_logo(me.ctx))
         return Response(
             body,
             media_type="application/pdf",

@@ -29,6 +29,7 @@ from core.billing.tables import Invoice
 from core.context import Actor, ActorKind, Context, TenantRef
 from core.errors import NotFound
 from core.i18n import format_yen
+from core.messaging.branding import load_logo
 from core.orders.states import OrderState
 from core.orders.tables import Order
 from core.orders.views import OrderView, get_order, list_orders
@@ -133,14 +134,19 @@ async def customer_order(me: SignedInCustomer, order_id: int) -> OrderView | Non
         return None
 
 
-async def _order_ids(me: SignedInCustomer) -> list[str]:
-    """This customer's order ids, as invoices store their source id."""
+async def _order_numbers(me: SignedInCustomer) -> dict[str, str]:
+    """This customer's order ids (as invoices store their source id) -> order numbers."""
     rows = await (
-        Order.select(Order.id)
+        Order.select(Order.id, Order.number)
         .where((Order.tenant_id == me.ctx.tenant.id) & (Order.customer_id == me.customer_id))
         .run()
     )
-    return [str(row["id"]) for row in rows]
+    return {str(row["id"]): row["number"] or str(row["id"]) for row in rows}
+
+
+async def _order_ids(me: SignedInCustomer) -> list[str]:
+    """This customer's order ids, as invoices store their source id."""
+    return list(await _order_numbers(me))
 
 
 async def _invoice_rows(
@@ -189,9 +195,9 @@ class _Renderer:
         self.renderer: InvoicePdfRenderer = InvoicePdfRenderer()
         self.lock = threading.Lock()
 
-    def pdf(self, invoice: InvoiceView, language: str, time_zone: str) -> bytes:
+    def pdf(self, invoice: InvoiceView, language: str, time_zone: str, logo: str = "") -> bytes:
         with self.lock:  # the font configuration is shared
-            return self.renderer.pdf(invoice, language, time_zone)
+            return self.renderer.pdf(invoice, language, time_zone, logo)
 
 
 @cache
@@ -199,9 +205,11 @@ def _renderer() -> _Renderer:
     return _Renderer()
 
 
-def render_invoice_pdf(invoice: InvoiceView, language: str, time_zone: str) -> bytes:
+def render_invoice_pdf(
+    invoice: InvoiceView, language: str, time_zone: str, logo: str = ""
+) -> bytes:
     """Runs in a worker thread: the first call also builds the renderer (fonts, CSS)."""
-    return _renderer().pdf(invoice, language, time_zone)
+    return _renderer().pdf(invoice, language, time_zone, logo)
 
 
 class PortalController(Controller):
@@ -225,6 +233,7 @@ class PortalController(Controller):
         rows = [
             {
                 "id": order.id,
+                "number": order.number,
                 "date": portal_day(order.created_at, me.ctx.tenant, lang),
                 "state": order.state.value,
                 "total": format_yen(order.total, lang),
@@ -291,12 +300,14 @@ class PortalController(Controller):
         if not isinstance(me, SignedInCustomer):
             return me
         lang = translator(request).language
+        numbers = await _order_numbers(me)
         rows = [
             {
                 "id": row["id"],
                 "number": row["number"],
                 "status": row["status"],
                 "order_id": row["source_id"],
+                "order_number": numbers.get(row["source_id"], row["source_id"]),
                 "issue_date": portal_day(row["issue_date"], me.ctx.tenant, lang),
                 "due_date": portal_day(row["due_date"], me.ctx.tenant, lang),
                 "total": format_yen(row["grand_total"], lang),
@@ -320,7 +331,7 @@ class PortalController(Controller):
             return portal_not_found(request)
         language = translator(request).language
         body = await asyncio.to_thread(
-            render_invoice_pdf, invoice, language, me.ctx.tenant.time_zone
+            render_invoice_pdf, invoice, language, me.ctx.tenant.time_zone, await load_logo(me.ctx)
         )
         return Response(
             body,

@@ -4,7 +4,12 @@
 - ``GET /portal/certificates/{id}``: the same in full, the downloads when the data holds a
   certificate (``certificate.py``), and one form per action ``core.entitlements.actions.
   allowed_actions`` lists now, with the rule's "until" date (``forms.py`` says which form).
-- ``GET …/{id}/download?format=pem|p7b``: the certificate with its chain.
+- ``GET …/{id}/download?format=pem|chain|p7b``: the certificate with its chain, the chain
+  alone, or both as PKCS#7.
+- ``POST …/{id}/apply``: the application for the certificate a voucher was paid for (the
+  provider's ``redeem`` action): CSR pasted or uploaded, organisation, DCV method, checked
+  here first (``apply.py``); ``step=check`` only checks and shows the CSR's key and names.
+- ``POST …/{id}/check``: ask the provider now about a pending certificate (DCV done?).
 - ``POST …/{id}/reissue`` (``csr``), ``…/{id}/revoke`` (``reason``, then ``confirm``),
   ``…/{id}/action`` (``action``, then ``confirm``): through ``actions.perform``, which asks
   the provider again; a refusal is shown with the provider's message in the page's language.
@@ -18,7 +23,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,10 +36,12 @@ from core.certificates.csr import parse_csr
 from core.contracts.providers import ActionRequest, AllowedAction
 from core.entitlements import actions
 from core.entitlements.deps import EntitlementDeps
+from core.entitlements.fulfilment import poll_now
 from core.entitlements.queries import get_entitlement, list_for_customer
 from core.entitlements.tables import Entitlement
 from core.entitlements.views import EntitlementRecord
 from core.errors import FieldError, NotFound, ShomeiError, ValidationFailed
+from core.orders.tables import Order
 from tenants.credentials import Keyring
 from web.api.deps import TenantProviderAccounts
 from web.controllers.portal import (
@@ -45,6 +52,14 @@ from web.controllers.portal import (
     portal_page,
 )
 from web.pages import SECURITY_HEADERS, translator
+from web.portal_certificates.apply import (
+    DCV_METHODS,
+    Application,
+    allowance,
+    check_application,
+    dcv_steps,
+    read_application,
+)
 from web.portal_certificates.certificate import (
     certificate_facts,
     names_of,
@@ -60,10 +75,13 @@ from web.portal_certificates.forms import (
 
 DOWNLOADS = {
     "pem": ("application/x-pem-file", "pem"),
+    "chain": ("application/x-pem-file", "chain.pem"),
     "p7b": ("application/x-pkcs7-certificates", "p7b"),
 }
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 log = logging.getLogger("shomei.web.portal")
+_FIELDS = {"code": "action", "certificate": "action", "voucher_order": "action"}
+"""A provider's refusal about the thing itself is shown where the actions are."""
 
 
 def entitlement_deps(request: Request[Any, Any, Any]) -> EntitlementDeps:
@@ -119,8 +137,24 @@ def _days_left(expires: datetime | None, me: SignedInCustomer) -> int | None:
     return (expires.astimezone(zone).date() - me.ctx.clock.now().astimezone(zone).date()).days
 
 
+async def _order_numbers(me: SignedInCustomer, ids: set[int | None]) -> dict[int, str]:
+    wanted = sorted(i for i in ids if i is not None)
+    if not wanted:
+        return {}
+    rows = await (
+        Order.select(Order.id, Order.number)
+        .where((Order.tenant_id == me.ctx.tenant.id) & Order.id.is_in(wanted))
+        .run()
+    )
+    return {row["id"]: row["number"] or str(row["id"]) for row in rows}
+
+
 def _summary(
-    record: EntitlementRecord, me: SignedInCustomer, products: dict[str, Any], lang: str
+    record: EntitlementRecord,
+    me: SignedInCustomer,
+    products: dict[str, Any],
+    lang: str,
+    numbers: dict[int, str],
 ) -> dict[str, Any]:
     product = products.get(record.product_code)
     name = record.product_code
@@ -139,8 +173,44 @@ def _summary(
         "facts": facts,
         "issued": portal_day(record.issued_at, me.ctx.tenant, lang) if record.issued_at else "",
         "order_id": record.order_id,
+        "order_number": numbers.get(record.order_id or 0, str(record.order_id)),
         "parent_id": record.parent_id,
+        "voucher": _voucher(record.data, me, lang),
     }
+
+
+def _voucher(data: dict[str, Any], me: SignedInCustomer, lang: str) -> dict[str, Any] | None:
+    """A voucher code's facts, when the entitlement is one (its provider stores ``code``)."""
+    code = data.get("code")
+    if not isinstance(code, str) or not code:
+        return None
+    bought = allowance(data)
+    redeem_by = data.get("redeem_by")
+    day = ""
+    if isinstance(redeem_by, str) and redeem_by:
+        day = portal_day(date.fromisoformat(redeem_by[:10]), me.ctx.tenant, lang)
+    return {
+        "code": code,
+        "fqdns": bought[0] if bought else None,
+        "wildcards": bought[1] if bought else None,
+        "years": data.get("validity_years"),
+        "redeem_by": day,
+    }
+
+
+async def _children(me: SignedInCustomer, entitlement_id: int) -> list[dict[str, Any]]:
+    """What was made of this entitlement (the certificate applied for with a voucher…)."""
+    rows = await (
+        Entitlement.select(Entitlement.id, Entitlement.state)
+        .where(
+            (Entitlement.tenant_id == me.ctx.tenant.id)
+            & (Entitlement.parent_id == entitlement_id)
+            & (Entitlement.customer_id == me.customer_id)
+        )
+        .order_by(Entitlement.id)
+        .run()
+    )
+    return [{"id": row["id"], "state": row["state"]} for row in rows]
 
 
 def _action_rows(
@@ -167,10 +237,12 @@ async def _detail(
     errors: dict[str, FieldError] | None = None,
     values: dict[str, str] | None = None,
     confirm: dict[str, str] | None = None,
+    application: Application | None = None,
+    csr_info: Any = None,
 ) -> Response[Any]:
     lang = translator(request).language
     products = await _products(me, {record.product_code})
-    summary = _summary(record, me, products, lang)
+    summary = _summary(record, me, products, lang, await _order_numbers(me, {record.order_id}))
     try:
         allowed = await actions.allowed_actions(me.ctx, record.id, entitlement_deps(request))
         unavailable = False
@@ -191,6 +263,11 @@ async def _detail(
         confirm=confirm,
         form_key=secrets.token_urlsafe(16),
         storefront=_has_storefront(request),
+        children=await _children(me, record.id),
+        application=application or Application(organization_name=me.company),
+        csr_info=csr_info,
+        dcv_methods=DCV_METHODS,
+        dcv=dcv_steps(record.data, summary["names"]) if record.state.value == "pending" else None,
     )
 
 
@@ -212,6 +289,7 @@ async def _perform(
     params: dict[str, Any],
     form: Any,
     values: dict[str, str],
+    application: Application | None = None,
 ) -> Response[Any]:
     """``actions.perform`` under the form's one-time key; a refusal re-shows the page."""
     key = _text(form, "form_key") or secrets.token_urlsafe(16)
@@ -223,12 +301,16 @@ async def _perform(
             entitlement_deps(request),
         )
     except ValidationFailed as refused:
-        errors = {error.field: error for error in refused.errors}
-        return await _detail(request, me, record, status=400, errors=errors, values=values)
+        errors = {_FIELDS.get(e.field, e.field): e for e in reversed(refused.errors)}
+        return await _detail(
+            request, me, record, status=400, errors=errors, values=values, application=application
+        )
     except Exception:  # the provider or its upstream failed: not the customer's doing
         log.exception("portal action failed", extra={"entitlement_id": record.id})
         error = FieldError("action", "web.certs.provider_unavailable")
-        return await _detail(request, me, record, status=502, errors={"action": error})
+        return await _detail(
+            request, me, record, status=502, errors={"action": error}, application=application
+        )
     target = outcome.new_entitlement.id if outcome.new_entitlement else record.id
     return Redirect(f"/portal/certificates/{target}?notice=performed", status_code=303)
 
@@ -245,8 +327,9 @@ class PortalCertificatesController(Controller):
         lang = translator(request).language
         records = await list_for_customer(me.ctx, me.customer_id)
         products = await _products(me, {r.product_code for r in records})
+        numbers = await _order_numbers(me, {r.order_id for r in records})
         rows = [
-            _summary(record, me, products, lang)
+            _summary(record, me, products, lang, numbers)
             for record in sorted(records, key=lambda r: r.id, reverse=True)
             if record.customer_id == me.customer_id
         ]
@@ -279,7 +362,12 @@ class PortalCertificatesController(Controller):
             return portal_not_found(request)
         kind = request.query_params.get("format", "pem")
         media_type, extension = DOWNLOADS.get(kind, DOWNLOADS["pem"])
-        body = pkcs7_bundle(facts) if extension == "p7b" else pem_with_chain(facts)
+        if extension == "p7b":
+            body = pkcs7_bundle(facts)
+        elif kind == "chain":
+            body = facts.chain_pem.encode("ascii")
+        else:
+            body = pem_with_chain(facts)
         name = _UNSAFE.sub("_", facts.common_name.replace("*", "wildcard")) or "certificate"
         return Response(
             body,
@@ -314,6 +402,58 @@ class PortalCertificatesController(Controller):
             errors = {error.field: error for error in refused.errors}
             return await _detail(request, me, record, status=400, errors=errors, values=values)
         return await _perform(request, me, record, action, {"csr": csr}, form, values)
+
+    @post("/{entitlement_id:int}/apply", status_code=200)
+    async def apply(
+        self, request: Request[Any, Any, Any], entitlement_id: FromPath[int]
+    ) -> Response[Any]:
+        me = await portal_customer(request)
+        if not isinstance(me, SignedInCustomer):
+            return me
+        record = await _mine(me, entitlement_id)
+        if record is None:
+            return portal_not_found(request)
+        form = await request.form()
+        application = await read_application(form)
+        action = _text(form, "action") or "redeem"
+        if form_kind(action) != "apply":
+            error = FieldError("action", "web.certs.action_required")
+            return await _detail(request, me, record, status=400, errors={"action": error})
+        info = check_application(application, record.data)
+        if application.errors or application.check_only:
+            errors = {error.field: error for error in reversed(application.errors)}
+            status = 400 if application.errors else 200
+            return await _detail(
+                request, me, record, status=status, errors=errors, application=application,
+                csr_info=info,
+            )  # fmt: skip
+        params = {
+            "csr": application.csr,
+            "organization_name": application.organization_name,
+            "dcv_method": application.dcv_method,
+            "customer_id": me.customer_id,
+        }
+        return await _perform(
+            request, me, record, action, params, form, {"csr": application.csr},
+            application,
+        )  # fmt: skip
+
+    @post("/{entitlement_id:int}/check", status_code=200)
+    async def check(
+        self, request: Request[Any, Any, Any], entitlement_id: FromPath[int]
+    ) -> Response[Any]:
+        me = await portal_customer(request)
+        if not isinstance(me, SignedInCustomer):
+            return me
+        record = await _mine(me, entitlement_id)
+        if record is None:
+            return portal_not_found(request)
+        report = await poll_now(me.ctx, record.id, entitlement_deps(request))
+        if report.failed:
+            error = FieldError("action", "web.certs.provider_unavailable")
+            fresh = await _mine(me, entitlement_id) or record
+            return await _detail(request, me, fresh, status=502, errors={"action": error})
+        return Redirect(f"/portal/certificates/{record.id}?notice=checked", status_code=303)
 
     @post("/{entitlement_id:int}/revoke", status_code=200)
     async def revoke(

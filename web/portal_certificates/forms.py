@@ -6,6 +6,7 @@ offers every other one as a button with a confirmation step:
 - ``csr``: reissue with a new CSR (checked by ``core.certificates.csr.parse_csr``, field ``csr``)
 - ``revoke``: a reason (``REVOCATION_REASONS``), then a confirmation step
 - ``renew``: a link to the shop's product page (the next term is a new, paid order)
+- ``apply``: the application for the certificate a voucher was paid for (``apply.py``)
 - ``confirm``: anything else (cancel…), performed after a confirmation step
 """
 
@@ -18,10 +19,16 @@ FORM_KINDS: dict[str, str] = {
     "reissue_certificate": "csr",
     "revoke": "revoke",
     "renew": "renew",
+    "redeem": "apply",
 }
 """Provider action names the portal knows by kind; any other is a ``confirm``."""
 
-KNOWN_LABELS = frozenset({"reissue", "revoke", "renew", "cancel", "redeem", "reissue_code"})
+KNOWN_LABELS = frozenset(
+    {
+        "reissue", "revoke", "renew", "cancel", "redeem", "reissue_code", "cancel_order",
+        "cancel_certificate", "reissue_certificate",
+    }
+)  # fmt: skip
 """Actions with their own label (``web.certs.action.<name>``); others say their name."""
 
 REVOCATION_REASONS: tuple[RevocationReason, ...] = (

@@ -336,7 +336,7 @@ async def _order_received_mail(
             "to": customer.email,
             "language": lang,
             "customer_name": customer.name,
-            "order_number": str(order.id),
+            "order_number": order.number,
             "total": order.total,
             "items": [
                 {

@@ -1,5 +1,5 @@
-"""Rendering a storefront page: the shared ``web.pages.render`` plus the tenant's branding
-(name, logo, colours through ``/shop/brand.css``, footer) and the progress trail."""
+"""Rendering a storefront page: the shared ``web.pages.render`` (which brings the tenant's
+brand, ``web.pages.request_brand``) plus the shop's own headers and the progress trail."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from typing import Any
 
 from litestar import Request, Response
 
-from core.context import Context
-from tenants.tenant_settings import get_settings as tenant_settings
 from web.pages import render
 from web.storefront import cart
 from web.storefront.context import visitor_ctx
@@ -16,17 +14,6 @@ from web.storefront.hosted import OPEN, session_for_cart, status_of
 
 SHOP_CSP = "default-src 'self'; img-src 'self' https:; frame-ancestors 'none'; form-action 'self'"
 STEPS = ("cart", "account", "payment", "pay", "done")
-
-
-async def brand(ctx: Context) -> dict[str, str]:
-    found = await tenant_settings(ctx)
-    return {
-        "name": found.name,
-        "logo_url": found.logo_url,
-        "primary_colour": found.primary_colour,
-        "accent_colour": found.accent_colour,
-        "footer_text": found.footer_text,
-    }
 
 
 async def page(
@@ -44,7 +31,6 @@ async def page(
         request,
         template,
         status=status,
-        brand=await brand(ctx),
         panel_return=session["cancel_url"]
         if session and status_of(session, ctx.clock.now()) == OPEN
         else "",

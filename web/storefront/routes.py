@@ -10,6 +10,7 @@ from litestar import Controller, Request, Response, get
 from litestar.params import FromPath
 
 from core.errors import NotFound
+from web.branding.public import BrandController
 from web.storefront import cart, hosted
 from web.storefront.checkout import CheckoutController
 from web.storefront.context import signed_in_customer, visitor_ctx
@@ -50,4 +51,5 @@ STOREFRONT_CONTROLLERS = (
     CheckoutController,
     PayController,
     HostedCheckoutController,
+    BrandController,
 )

@@ -9,7 +9,6 @@ a value is refused), ``GET /shop/cart`` shows the cart priced today, ``POST
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -26,10 +25,9 @@ from web.pages import translator
 from web.storefront import cart
 from web.storefront.context import order_deps, signed_in_customer, visitor_ctx
 from web.storefront.forms import Errors, field_errors, whole_number
-from web.storefront.page import brand, page
+from web.storefront.page import page
 from web.storefront.pricing import ShopProduct, price_cart, shop_product, shop_products
 
-COLOUR = re.compile(r"#[0-9A-Fa-f]{3,8}")
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 MAX_QUANTITY = 100
 
@@ -188,22 +186,6 @@ class ShopController(Controller):
             return await self._configure_page(request, shown, data, errors, status=400)
         await cart.add_line(ctx, cart.owner_of(request), line)
         return redirect("/shop/cart")
-
-    @get("/brand.css")
-    async def brand_css(self, request: Request[Any, Any, Any]) -> Response[str]:
-        """The tenant's colours as CSS variables (pages may not carry inline styles)."""
-        found = await brand(visitor_ctx(request))
-        primary = found["primary_colour"] if COLOUR.fullmatch(found["primary_colour"]) else ""
-        accent = found["accent_colour"] if COLOUR.fullmatch(found["accent_colour"]) else ""
-        rules = [
-            f"--shop-primary: {primary};" if primary else "",
-            f"--shop-accent: {accent};" if accent else "",
-        ]
-        return Response(
-            ":root {" + " ".join(filter(None, rules)) + "}\n",
-            media_type="text/css",
-            headers={"cache-control": "no-cache"},
-        )
 
     @get("/cart")
     async def show_cart(self, request: Request[Any, Any, Any]) -> Response[Any]:

@@ -1,8 +1,9 @@
 """申込受付・完了 mails (``core.entitlements.applications``) for a DigiCert voucher redemption:
 the certificate request waits for DCV (one ``application.received`` with the upstream order
-number as receipt number), a poll finds it issued (one ``application.completed`` with the
-portal link), through the outbox relay and a real SMTP server, in Japanese and English;
-relaying again sends nothing twice."""
+number as receipt number), a poll finds it issued — the certificate is then in the
+entitlement, so its one mail is ``certificate.issued`` with the portal link (no second 完了
+mail) — through the outbox relay and a real SMTP server, in Japanese and English; relaying
+again sends nothing twice."""
 
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ from tests.conftest import make_settings
 from tests.core.messaging.helpers import SmtpServer
 from tests.csr_helpers import make_csr
 from tests.plugins.digicert.conftest import API_KEY, SANDBOX_EGRESS
+from web.portal_certificates.events import certificate_handlers
 
 PUBLIC_URL = "https://shomei.test"
 NAMES = ("www.shop.test", "shop.test")
@@ -126,9 +128,15 @@ async def test_a_redemption_waiting_for_dcv_mails_received_then_completed_once(
     application_mail = {  # the voucher order's invoice mail is another test's
         event_type: handler
         for event_type, handler in mail_handlers(lambda: mailer).items()
-        if event_type.startswith("application.")
+        if event_type.startswith(("application.", "certificate."))
     }
-    handlers = merge_handlers([application_handlers(lambda: PUBLIC_URL), application_mail])
+    handlers = merge_handlers(
+        [
+            application_handlers(lambda: PUBLIC_URL),
+            certificate_handlers(lambda: PUBLIC_URL),
+            application_mail,
+        ]
+    )
 
     async def relay(tenant_ctx: Context) -> None:
         for _ in range(3):  # the follow-up events are delivered on the next pass
@@ -175,14 +183,12 @@ async def test_a_redemption_waiting_for_dcv_mails_received_then_completed_once(
         await relay(ctx)
         messages = smtp.inbox.messages()
         assert len(messages) == 2, [str(m["Subject"]) for m in messages]
-        completed = messages[1]
+        completed = messages[1]  # the certificate is in hand: its mail, not a second 完了
         assert completed["To"] == "gijutsu@example.jp"
-        assert f"お申込の手続きが完了しました（申込受付番号 {receipt}）" in str(  # noqa: RUF001
-            completed["Subject"]
-        )
+        assert f"証明書を発行しました（{NAMES[0]}）" in str(completed["Subject"])  # noqa: RUF001
         done = completed.get_body(("plain",)).get_content()
         page = f"https://{shop.tenant.slug}.shomei.test/portal/certificates/{certificate_id}"
-        assert receipt in done and page in done
+        assert page in done
 
         # the tenant writes in English: the second code's application in English
         await Tenant.update({Tenant.language: "en"}).where(Tenant.id == shop.tenant.id)
@@ -205,11 +211,12 @@ async def test_a_redemption_waiting_for_dcv_mails_received_then_completed_once(
     assert f"Application {second_receipt} received" in str(en_received["Subject"])
     en_text = en_received.get_body(("plain",)).get_content()
     assert "Basic OV (new)" in en_text and "Dear 技術 次郎" in en_text
-    assert f"Application {second_receipt} complete" in str(en_completed["Subject"])
+    assert f"Your certificate for {NAMES[0]} is issued" in str(en_completed["Subject"])
     assert f"/portal/certificates/{second}" in en_completed.get_body(("plain",)).get_content()
     assert sorted(m.template for m in sent) == sorted(
-        ["application_received", "application_complete"] * 2
+        ["application_received", "certificate_issued"] * 2
     )
     with tenant_scope(shop.tenant):
         assert len(await _events(ctx, "application.received")) == 2
-        assert len(await _events(ctx, "application.completed")) == 2
+        assert len(await _events(ctx, "application.completed")) == 0
+        assert len(await _events(ctx, "certificate.issued")) == 2

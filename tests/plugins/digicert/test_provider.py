@@ -72,7 +72,7 @@ async def test_products_come_from_the_contract_price_table(shop, provider):
     assert (product.code, product.name_ja, product.terms_months) == (
         "ssl_basic", "ベーシックOV", (12, 24),
     )  # fmt: skip
-    assert (product.validation, product.max_fqdns, product.max_wildcards) == ("ov", 250, 250)
+    assert (product.validation, product.max_fqdns, product.max_wildcards) == ("ov", 249, 250)
 
 
 async def test_validate_line_limits_with_messages(shop, provider):
@@ -103,7 +103,7 @@ async def test_fulfil_is_idempotent_on_the_key(shop, provider, client, upstream)
     code = first[0]
     assert code.data["redeem_by"] == generated.replace(year=generated.year + 1).isoformat()
     assert code.expires_at.date() == generated.replace(year=generated.year + 1) + timedelta(1)
-    assert code.data["no_of_fqdns"] == 2 and len(code.data["code"]) == 32
+    assert code.data["no_of_fqdns"] == 3 and len(code.data["code"]) == 32  # 2 + the first
     assert code.data["redeem_link"].endswith(code.data["code"])
 
 
@@ -177,6 +177,9 @@ async def test_redeem_poll_certificate_actions_and_renewal(shop, provider, upstr
             upstream.tokens.serve_token(name, certificate.data["dcv_random_value"])
         issued = await provider.poll(shop.ctx, pending)
         assert issued.state == EntitlementState.ISSUED and issued.expires_at is not None
+        assert issued.data["certificate_pem"].count("BEGIN CERTIFICATE") == 1  # the leaf
+        assert issued.data["chain_pem"].count("BEGIN CERTIFICATE") == 2  # intermediate, root
+        assert issued.data["dns_names"] == list(NAMES)
         live = view(issued, 2)
         actions = await provider.allowed_actions(shop.ctx, live)
         assert [(a.action, a.rule_id) for a in actions] == [

@@ -258,7 +258,9 @@ async def test_each_tenant_gets_its_own_codes_in_its_own_language(
     a_text = a_mail.get_body(("plain",)).get_content()
     assert all(code in a_text and code in a_pdf for code in my_codes)
     assert not any(code in a_text or code in a_pdf for code in their_codes)
-    assert mine.codes[0].redeem_link in a_text  # one code: its redeem link is the button
+    # one code: the button is the tenant's redeem page for it, not the upstream's link
+    assert f"/digicert/redeem?vc={mine.codes[0].value}" in a_text
+    assert mine.codes[0].redeem_link not in a_text
 
     assert b_mail["Content-Language"] == "en"
     assert f"Your voucher codes for order {theirs.upstream_id}" in str(b_mail["Subject"])
@@ -321,3 +323,17 @@ async def test_hook_register_mail_attachments():
     # another provider's voucher.delivered is none of the DigiCert builder's business
     foreign = Event(2, 77, "acme_voucher_order", "9", DELIVERED, {}, "k", event.created_at)
     assert await delivered_attachments(ctx, foreign) == []
+
+
+async def test_a_single_code_mail_links_to_the_tenants_redeem_page_not_the_upstream(shop, upstream):
+    from core.links import default_public_url, tenant_url
+
+    order = await staff_voucher_order(shop, upstream.api_url, "one-code-mail", 1)
+    with tenant_scope(shop.tenant):
+        [event] = await delivered_events(shop.ctx)
+    [code] = order.codes
+    expected = tenant_url(
+        default_public_url(), shop.tenant.slug, f"/digicert/redeem?vc={code.value}"
+    )
+    assert event["payload"]["redeem_url"] == expected
+    assert code.redeem_link != expected  # the upstream's own link is not what the mail gives

@@ -48,7 +48,7 @@ async def test_orders_list_filters_sorts_and_exports_csv(app, tenants):
         rows = list(csv.reader(io.StringIO(exported.content[3:].decode("utf-8"))))
         assert rows[0] == ["注文番号", "注文日時", "顧客", "支払い方法", "状態", "合計（税込）"]  # noqa: RUF001
         assert rows[1:] == [
-            [str(a.ids["order_id"]), "2026-11-22 18:00", "お客様株式会社", "銀行振込",
+            ["ORD-2026-000001", "2026-11-22 18:00", "お客様株式会社", "銀行振込",
              "入金待ち", "36300"],
         ]  # fmt: skip
         assert exported.content.count(b"\r\n") == 2

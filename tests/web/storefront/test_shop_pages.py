@@ -153,7 +153,7 @@ async def test_bank_transfer_checkout_places_one_order_and_shows_instructions(ap
         assert orders == 1 and len(mails) == 1
         mail = mails[0]["payload"]
         assert mail["to"] == store.shop.customer_email and mail["language"] == "ja"
-        assert mail["order_number"] == str(order_id) and mail["total"] == 35_200
+        assert mail["order_number"] == "ORD-2026-000001" and mail["total"] == 35_200
         assert mail["order_url"] == f"http://{store.host}/portal/orders/{order_id}"
 
 
