@@ -11,23 +11,22 @@ Starting from ``steps_setup.set_up_shop`` (the owner signed in to the console):
   completes it in the sandbox's Stripe.js stand-in and lands on the paid order;
 - ``top_up_by_card(page, stack, shop, lang, amount)``: the customer opens a wallet in the
   portal and tops it up by card (3-D Secure again); returns the wallet ID the portal shows;
-- ``buy_by_wallet(page, stack, shop, lang, wallet)``: a second purchase paid from the wallet;
-- ``invoice_pdf(page, stack, shop, lang, order_id)``: the order's invoice PDF from the portal's
-  invoice list, once the invoice exists (the list is opened again until it shows it).
+- ``buy_by_wallet(page, stack, shop, lang, wallet)``: a second purchase paid from the wallet.
 
 Each returns (or leaves) the page where a person sees the result.
 """
 
 from __future__ import annotations
 
-import base64
 import itertools
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from playwright.async_api import Page
 
 from tests.journeys.stack import Stack
+from tests.journeys.steps_buy import ORDER_NUMBER
 from tests.journeys.steps_setup import SAVE, Shop
 
 THREE_D_SECURE_CARD = "4000002760003184"
@@ -35,14 +34,15 @@ THREE_D_SECURE_CARD = "4000002760003184"
 WALLET_PASSWORD = "wallet pass 2026"
 CUSTOMER_PASSWORD = "customer pass 2026!"
 _counter = itertools.count(1)
-FETCH = """async (href) => {
-  const answer = await fetch(href);
-  const bytes = new Uint8Array(await answer.arrayBuffer());
-  let text = "";
-  for (const byte of bytes) { text += String.fromCharCode(byte); }
-  return [answer.status, answer.headers.get("content-type") || "", btoa(text)];
-}"""
-"""The bytes of a link's download as the browser fetches it (status, type, base64 body)."""
+
+
+@dataclass(frozen=True)
+class Paid:
+    """A paid order: its id (in its address) and the number people read (``ORD-2026-000123``)."""
+
+    id: int
+    number: str
+
 
 WORDS = {
     "ja": {
@@ -122,6 +122,16 @@ async def _to_checkout(page: Page, stack: Stack, shop: Shop, lang: str) -> None:
     await page.get_by_role("link", name=words["checkout"]).click()
 
 
+async def _paid(page: Page, lang: str, order_id: int) -> Paid:
+    """The order page after payment: it says the payment is confirmed and shows the number."""
+    await page.wait_for_url(f"**/shop/orders/{order_id}*")
+    status = page.locator("#payment-status")
+    assert (await status.inner_text()).strip() == WORDS[lang]["confirmed"]
+    number = ORDER_NUMBER.search(await page.locator("main").inner_text())
+    assert number, "the order page shows the order's number"
+    return Paid(order_id, number.group(0))
+
+
 async def _place(page: Page, lang: str, method: str) -> int:
     words = WORDS[lang]
     await page.get_by_label(words[method], exact=True).check()
@@ -132,9 +142,9 @@ async def _place(page: Page, lang: str, method: str) -> int:
 
 async def sign_up_and_buy_by_card(
     page: Page, stack: Stack, shop: Shop, lang: str, shot: Callable[[str], Awaitable[object]]
-) -> int:
-    """A new customer buys the product by a 3-D Secure card; returns the order id, the page
-    left on the paid order."""
+) -> Paid:
+    """A new customer buys the product by a 3-D Secure card; the page is left on the paid
+    order."""
     words = WORDS[lang]
     email = f"buyer{next(_counter)}@{shop.slug}.example.jp"
     await _to_checkout(page, stack, shop, lang)
@@ -156,9 +166,7 @@ async def sign_up_and_buy_by_card(
     await page.get_by_role("button", name=re.compile(re.escape(words["pay"]))).click()
     await _complete_3ds(page, lang, shot)
     await page.wait_for_url("**/shop/orders/*payment=paid*")
-    status = page.locator("#payment-status")
-    assert (await status.inner_text()).strip() == words["confirmed"]
-    return order_id
+    return await _paid(page, lang, order_id)
 
 
 async def top_up_by_card(page: Page, stack: Stack, shop: Shop, lang: str, amount: int) -> str:
@@ -180,9 +188,9 @@ async def top_up_by_card(page: Page, stack: Stack, shop: Shop, lang: str, amount
     return wallet
 
 
-async def buy_by_wallet(page: Page, stack: Stack, shop: Shop, lang: str, wallet: str) -> int:
-    """The signed-in customer buys the product again, paid from the wallet; returns the order
-    id, the page left on the paid order."""
+async def buy_by_wallet(page: Page, stack: Stack, shop: Shop, lang: str, wallet: str) -> Paid:
+    """The signed-in customer buys the product again, paid from the wallet; the page is left
+    on the paid order."""
     words = WORDS[lang]
     await _to_checkout(page, stack, shop, lang)
     order_id = await _place(page, lang, "wallet")
@@ -191,24 +199,4 @@ async def buy_by_wallet(page: Page, stack: Stack, shop: Shop, lang: str, wallet:
         await page.locator("#password").fill(WALLET_PASSWORD)
     await page.locator("#confirm").check()
     await page.get_by_role("button", name=re.compile(re.escape(words["pay"]))).click()
-    await page.wait_for_url(f"**/shop/orders/{order_id}*")
-    status = page.locator("#payment-status")
-    assert (await status.inner_text()).strip() == words["confirmed"]
-    return order_id
-
-
-async def invoice_pdf(page: Page, stack: Stack, shop: Shop, lang: str, order_id: int) -> bytes:
-    """The bytes of the order's invoice PDF, downloaded from the portal's invoice list. The
-    worker issues the invoice when the order is paid: the list is opened again (a person
-    pressing reload) until it shows it."""
-    url = stack.tenant_url(shop.slug, f"/portal/invoices?lang={lang}")
-    link = page.locator(f'tr:has(a[href="/portal/orders/{order_id}"]) a[href$="/pdf"]')
-    for _ in range(40):
-        await page.goto(url)
-        if await link.count():
-            break
-        await page.wait_for_timeout(250)
-    href = await link.get_attribute("href")
-    status, kind, body = await page.evaluate(FETCH, href)
-    assert status == 200 and kind.startswith("application/pdf"), (status, kind)
-    return base64.b64decode(body)
+    return await _paid(page, lang, order_id)
