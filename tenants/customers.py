@@ -186,3 +186,15 @@ async def add_customer_user(
     await row.save()
     await audit(ctx, "customer.user_added", "customer_user", row.id)
     return row.id
+
+
+class TenantCustomers:
+    """The order engine's view of a tenant's customers (``core.orders.deps.CustomerDirectory``):
+    an id exists only among ``ctx.tenant``'s own customers."""
+
+    async def exists(self, ctx: Context, customer_id: int) -> bool:
+        return await (
+            Customer.exists()
+            .where((Customer.tenant == ctx.tenant.id) & (Customer.id == customer_id))
+            .run()
+        )

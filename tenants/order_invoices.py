@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from core.billing.contact import BillingContact
 from core.billing.errors import InvoiceStateError
 from core.billing.invoices import create_invoice, mark_paid
 from core.billing.models import BankAccount, InvoiceDraft, InvoiceView, Issuer, LineDraft
@@ -29,7 +28,8 @@ from core.money import Rounding
 from core.orders.lines import PricedLine
 from core.orders.views import OrderView, get_order
 from core.outbox_relay import Event, Handler
-from tenants.tables import ContactRole, Customer, CustomerContact, CustomerUser, Tenant
+from tenants.invoice_recipients import invoice_recipient
+from tenants.tables import Tenant
 
 log = logging.getLogger("shomei.tenants.invoices")
 SOURCE = "order"
@@ -76,46 +76,6 @@ async def _issuer(ctx: Context) -> tuple[Issuer, dict[str, Any]]:
     return issuer, row
 
 
-async def _recipient(ctx: Context, customer_id: int) -> BillingContact | None:
-    company = await (
-        Customer.select()
-        .where((Customer.id == customer_id) & (Customer.tenant == ctx.tenant.id))
-        .first()
-        .run()
-    )
-    if company is None:  # not a customer of this tenant (any more)
-        return None
-    clerk = await (
-        CustomerContact.select()
-        .where(
-            (CustomerContact.customer == customer_id)
-            & (CustomerContact.tenant == ctx.tenant.id)
-            & (CustomerContact.role == ContactRole.BILLING.value)
-        )
-        .first()
-        .run()
-    )
-    if clerk is None:  # no 事務担当者 yet: the person who signed up and bought
-        clerk = await (
-            CustomerUser.select(CustomerUser.display_name, CustomerUser.email)
-            .where((CustomerUser.customer == customer_id) & (CustomerUser.tenant == ctx.tenant.id))
-            .order_by(CustomerUser.id)
-            .first()
-            .run()
-        )
-        if clerk is not None:
-            clerk = {"name": clerk["display_name"], "email": clerk["email"], "phone": ""}
-    return BillingContact(
-        organization_name=company["organization_name"],
-        postal_code=company["postal_code"],
-        prefecture=company["prefecture"],
-        address=company["address"],
-        contact_name=clerk["name"] if clerk else "",
-        phone=(clerk["phone"] if clerk else "") or company["phone"],
-        email=clerk["email"] if clerk else "",
-    )
-
-
 async def order_invoice_id(ctx: Context, order_id: int) -> int | None:
     row = await (
         Invoice.select(Invoice.id)
@@ -147,7 +107,7 @@ async def draft_for(ctx: Context, order: OrderView, bank: BankAccount) -> Invoic
         for line in order.lines
     )
     term = tenant["default_payment_term"]
-    recipient = await _recipient(ctx, order.customer_id)
+    recipient = await invoice_recipient(ctx, order.customer_id)
     if recipient is None:
         return None
     return InvoiceDraft(

@@ -17,7 +17,7 @@ from core.catalog.payment_methods import refuse_unaccepted
 from core.context import Context
 from core.db import write_transaction
 from core.errors import ValidationFailed
-from core.orders.deps import OrderDeps
+from core.orders.deps import OrderDeps, customer_errors
 from core.orders.idempotency import request_digest
 from core.orders.lines import LineInput, PricedLine, price_lines
 from core.orders.numbers import give_back_number, take_number
@@ -46,6 +46,7 @@ async def create_order(ctx: Context, request: OrderRequest, deps: OrderDeps) -> 
         raise refuse("payment_method", "orders.order.payment_method_required")
     priced, errors = await price_lines(ctx, request.lines, deps.tax.rate)
     errors += await deps.gate.validate(ctx, priced)
+    errors += await customer_errors(ctx, request.customer_id, deps)
     if errors:
         raise ValidationFailed(errors)
     accepted = [line for line in priced if line is not None]

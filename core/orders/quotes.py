@@ -20,7 +20,7 @@ from core.context import Context
 from core.contracts.common import Yen
 from core.db import bound_engine
 from core.errors import NotFound, ValidationFailed
-from core.orders.deps import OrderDeps
+from core.orders.deps import OrderDeps, customer_errors
 from core.orders.idempotency import request_digest
 from core.orders.lines import (
     ACCOUNT_CREDIT,
@@ -71,6 +71,7 @@ class QuoteView:
 
 
 async def create_quote(ctx: Context, request: QuoteRequest, deps: OrderDeps) -> QuoteView:
+    await _check_customer(ctx, request, deps)
     lines = await _priced(ctx, request, deps)
     now = ctx.clock.now()
     async with bound_engine().transaction():
@@ -94,6 +95,7 @@ async def update_quote(
     quote = await get_quote(ctx, quote_id)
     if quote.order_id is not None:
         raise refuse("quote", "orders.quote.already_converted", order_id=quote.order_id)
+    await _check_customer(ctx, request, deps)
     values: dict[str, Any] = {
         "customer_id": request.customer_id,
         "title": request.title,
@@ -195,6 +197,12 @@ async def convert_quote(
     return await place(
         keyed, digest, quote.customer_id, payment_method, quote.lines, deps, quote_id=quote_id
     )
+
+
+async def _check_customer(ctx: Context, request: QuoteRequest, deps: OrderDeps) -> None:
+    errors = await customer_errors(ctx, request.customer_id, deps)
+    if errors:
+        raise ValidationFailed(errors)
 
 
 async def _priced(ctx: Context, request: QuoteRequest, deps: OrderDeps) -> list[PricedLine]:

@@ -20,11 +20,11 @@ from core.contracts.payments import (
     RefundOutcome,
 )
 from core.errors import ShomeiError
+from core.zengin_kana import to_zengin_kana
 from plugins.bank_transfer.instructions import (
     AccountType,
     TransferInstructions,
     payer_reference,
-    zengin_kana,
 )
 from plugins.bank_transfer.matching import OpenPayment, match_transfers
 from plugins.bank_transfer.records import TransferLine
@@ -70,7 +70,7 @@ class BankTransferAdapter:
             branch_name=str(config["branch_name"]),
             account_type=AccountType(str(config.get("account_type", "1"))),
             account_number=str(config["account_number"]),
-            holder_kana=zengin_kana(str(config["holder_kana"])),
+            holder_kana=to_zengin_kana(str(config["holder_kana"])),
             amount=request.amount,
             due_date=local_date(ctx.clock) + timedelta(days=due_days),
             payer_reference=payer_reference(

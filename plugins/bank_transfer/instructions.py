@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -13,11 +12,10 @@ from typing import Any
 
 from core.contracts.common import Yen
 from core.errors import FieldError, ValidationFailed
+from core.zengin_kana import KANA_NAME
 
 # Upper-case letters and digits without the look-alikes 0, 1, B, I and O.
 REFERENCE_ALPHABET = "23456789ACDEFGHJKLMNPQRSTUVWXYZ"
-# Characters a Zengin name field may hold: half-width kana, A-Z, 0-9, space and ().-/,
-_KANA_NAME = re.compile(r"^[\uff66-\uff9f A-Z0-9().\-/,]+$")
 
 
 class AccountType(StrEnum):
@@ -27,29 +25,6 @@ class AccountType(StrEnum):
     @property
     def label_ja(self) -> str:
         return "普通" if self is AccountType.ORDINARY else "当座"
-
-
-def _half_width_table() -> dict[str, str]:
-    """Full-width katakana (and its voiced forms) -> the half-width the Zengin format holds."""
-    table: dict[str, str] = {}
-    halves = [chr(c) for c in range(0xFF66, 0xFF9E)]
-    for half in halves:
-        table.setdefault(unicodedata.normalize("NFKC", half), half)
-        for mark in ("\uff9e", "\uff9f"):
-            full = unicodedata.normalize("NFKC", half + mark)
-            if len(full) == 1:
-                table.setdefault(full, half + mark)
-    return table
-
-
-_HALF_WIDTH = _half_width_table()
-
-
-def zengin_kana(text: str) -> str:
-    """An account holder's name as a person types it (full-width katakana, full-width
-    brackets, lower case) in the half-width form Zengin files and ATMs use."""
-    wide = unicodedata.normalize("NFKC", text).upper()
-    return "".join(_HALF_WIDTH.get(char, char) for char in wide)
 
 
 def payer_reference(secret: str, tenant_id: int, payable_type: str, payable_id: int) -> str:
@@ -90,7 +65,7 @@ class TransferInstructions:
                     self.account_number,
                     re.fullmatch(r"\d{7}", self.account_number),
                 ),
-                ("holder_kana", self.holder_kana, _KANA_NAME.fullmatch(self.holder_kana)),
+                ("holder_kana", self.holder_kana, KANA_NAME.fullmatch(self.holder_kana)),
                 ("amount", self.amount, isinstance(self.amount, int) and self.amount > 0),
                 (
                     "payer_reference",

@@ -44,6 +44,7 @@ from tenants.credentials import Keyring
 from tenants.delegation import delegated_context
 from tenants.roles import Permission
 from web.console.access import SignedInStaff, not_found, staff
+from web.console.confirm import Confirmation, confirm_page, confirmed
 from web.console.listing import Column, Filter, ListSpec, formatter, list_response
 from web.console.pages import page
 from web.controllers.auth import client_ip, redirect, web_state
@@ -296,7 +297,8 @@ class VoucherPages(Controller):
         if not found:  # a replaced (reissued) code is never shown again
             return not_found(request)
         language = translator(request).language
-        return await voucher_pdf(me.ctx, found, language, f"voucher-{code_id}-{language}.pdf")
+        name = f"voucher-{found[0].value}-{language}.pdf"
+        return await voucher_pdf(me.ctx, found, language, name)
 
     @post("/{order_id:int}/cancel")
     async def cancel(
@@ -306,10 +308,25 @@ class VoucherPages(Controller):
         if not isinstance(me, SignedInStaff):
             return me
         try:
-            await get_voucher_order(me.ctx, order_id)
+            order = await get_voucher_order(me.ctx, order_id)
         except NotFound:
             return not_found(request)
-        reason = (await request.form()).get("reason", "")
+        form = await request.form()
+        reason = form.get("reason", "")
+        if not confirmed(form):
+            return confirm_page(
+                request,
+                me,
+                Confirmation(
+                    section="vouchers",
+                    what="web.console.confirm.voucher_cancel",
+                    params={"number": order.upstream_id or order.id},
+                    action=f"{BASE}/{order_id}/cancel",
+                    back=f"{BASE}/{order_id}",
+                    button="digicert.console.cancel.submit",
+                    fields={"reason": reason if isinstance(reason, str) else ""},
+                ),
+            )
         try:
             async with await _client(request, me.ctx) as api:
                 await cancel_voucher_order(me.ctx, api, order_id, reason)
@@ -331,6 +348,19 @@ class VoucherPages(Controller):
         except NotFound:
             return not_found(request)
         order_id = code["voucher_order_id"]
+        if not confirmed(await request.form()):
+            return confirm_page(
+                request,
+                me,
+                Confirmation(
+                    section="vouchers",
+                    what="web.console.confirm.voucher_reissue",
+                    params={"code": code["value"]},
+                    action=f"{BASE}/codes/{code_id}/reissue",
+                    back=f"{BASE}/{order_id}",
+                    button="digicert.console.code.reissue",
+                ),
+            )
         try:
             async with await _client(request, me.ctx) as api:
                 await reissue_code(me.ctx, api, code_id)

@@ -50,7 +50,8 @@ BANK_FIELDS = (
 )  # fmt: skip
 ACCOUNT_TYPES = ("普通", "当座")
 FORM_FIELDS = (
-    "contract_type", "payment_term", "account_balance", "contract_end",
+    "contract_type", "payment_term", "account_balance", "effective_on", "minimum_purchase",
+    "contract_end",
     *(f"issuer.{name}" for name in ISSUER_FIELDS),
     *(f"bank_account.{name}" for name in BANK_FIELDS),
 )  # fmt: skip
@@ -60,6 +61,7 @@ def _blank() -> dict[str, str]:
     form = dict.fromkeys(FORM_FIELDS, "")
     form.update(contract_type="pay_as_you_go", payment_term=PaymentTerm.NET30EOM.value)
     form.update({"account_balance": "0", "bank_account.account_type": ACCOUNT_TYPES[0]})
+    form.update(effective_on="", minimum_purchase="")
     return form
 
 
@@ -71,6 +73,8 @@ async def _stored_form(ctx: Context) -> dict[str, str]:
     form = _blank()
     form.update(contract_type=contract.contract_type, payment_term=contract.payment_term)
     form["account_balance"] = str(contract.account_balance)
+    form["effective_on"] = contract.effective_on.isoformat() if contract.effective_on else ""
+    form["minimum_purchase"] = str(contract.minimum_purchase or "")
     form.update({f"issuer.{k}": str(v) for k, v in asdict(contract.issuer).items()})
     form.update({f"bank_account.{k}": str(v) for k, v in asdict(contract.bank_account).items()})
     table = await price_table(ctx)
@@ -151,6 +155,7 @@ def _read(form: dict[str, str], content: bytes, has_table: bool, label: Any) -> 
         balance = parse_yen(form["account_balance"] or "0", "account_balance", named)
     except ValidationFailed as exc:
         errors.extend(exc.errors)
+    terms = _bulk_terms(form, label, errors)
     end: date | None = None
     if content or not has_table:
         try:
@@ -172,7 +177,27 @@ def _read(form: dict[str, str], content: bytes, has_table: bool, label: Any) -> 
         raise ValidationFailed(errors)
     issuer = Issuer(**{name: form[f"issuer.{name}"] for name in ISSUER_FIELDS})
     bank = BankAccount(**{name: form[f"bank_account.{name}"] for name in BANK_FIELDS})
-    return balance, end, issuer, bank
+    return balance, end, issuer, bank, terms
+
+
+def _bulk_terms(form: dict[str, str], label: Any, errors: list[FieldError]) -> dict[str, Any]:
+    """A bulk contract's (一括購入) effective date and minimum purchase, as typed; whether a
+    bulk contract has them is ``set_contract``'s rule (it names the missing one)."""
+    terms: dict[str, Any] = {"effective_on": None, "minimum_purchase": 0}
+    if form["effective_on"]:
+        try:
+            terms["effective_on"] = date.fromisoformat(form["effective_on"])
+        except ValueError:
+            errors.append(FieldError("effective_on", "digicert.contract_page.date_invalid"))
+    if form["minimum_purchase"]:
+        try:
+            named = label("digicert.contract_page.minimum_purchase")
+            terms["minimum_purchase"] = parse_yen(
+                form["minimum_purchase"], "minimum_purchase", named
+            )
+        except ValidationFailed as exc:
+            errors.extend(exc.errors)
+    return terms
 
 
 class ContractPage(Controller):
@@ -216,10 +241,12 @@ class ContractPage(Controller):
                 return await _page(request, me, ctx, name)
             has_table = bool((await _stored_form(ctx))["contract_end"])
             try:
-                balance, end, issuer, bank = _read(form, content, has_table, translator(request))
+                balance, end, issuer, bank, terms = _read(
+                    form, content, has_table, translator(request)
+                )
                 await set_contract(
                     ctx, account_id, form["contract_type"], issuer, bank,
-                    form["payment_term"], balance,
+                    form["payment_term"], balance, **terms,
                 )  # fmt: skip
                 if content and end is not None:
                     await import_price_table(ctx, account_id, end, content)

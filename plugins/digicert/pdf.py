@@ -29,6 +29,9 @@ EXTRA_CSS = """
 .voucher h1 { font-size: 16pt; letter-spacing: 0.1em; }
 .voucher .code { font-size: 14pt; font-weight: bold; letter-spacing: 0.05em; }
 .voucher .link { font-size: 8pt; word-break: break-all; }
+.voucher .void-mark { font-size: 18pt; font-weight: bold; color: #a32020;
+  border: 2pt solid #a32020; padding: 2mm 4mm; text-align: center; }
+.voucher.cancelled .code, .voucher.cancelled .link { text-decoration: line-through; }
 .voucher footer { margin-top: 8mm; border-top: 0.6pt solid #444; padding-top: 2mm; }
 """
 

@@ -52,7 +52,8 @@ from core.schedules.sweep import Batch, next_cursor
 from core.schedules.windows import GRACE_DAYS, day_start
 from plugins.direct_debit import service
 from plugins.direct_debit.adapter import debit_date_for
-from tenants.tables import Customer, CustomerContact, ProviderAccount, Tenant
+from tenants.invoice_recipients import invoice_recipient
+from tenants.tables import ProviderAccount, Tenant
 
 log = logging.getLogger("shomei.direct_debit")
 
@@ -229,32 +230,7 @@ async def _debit_account(ctx: Context) -> BankAccount:
 
 
 async def _recipient(ctx: Context, customer_id: int | None) -> BillingContact:
-    if customer_id is None:
-        raise LookupError("customer")
-    customer = await (
-        Customer.select()
-        .where((Customer.id == customer_id) & (Customer.tenant == ctx.tenant.id))
-        .first()
-        .run()
-    )
-    if customer is None:
+    found = None if customer_id is None else await invoice_recipient(ctx, customer_id)
+    if found is None:
         raise LookupError(f"customer {customer_id}")
-    contact = await (
-        CustomerContact.select()
-        .where(
-            (CustomerContact.customer == customer_id)
-            & (CustomerContact.tenant == ctx.tenant.id)
-            & (CustomerContact.role == "billing")
-        )
-        .first()
-        .run()
-    )
-    return BillingContact(
-        organization_name=customer["organization_name"],
-        postal_code=customer["postal_code"],
-        prefecture=customer["prefecture"],
-        address=customer["address"],
-        contact_name=contact["name"] if contact else "",
-        phone=(contact["phone"] if contact else "") or customer["phone"],
-        email=contact["email"] if contact else "",
-    )
+    return found

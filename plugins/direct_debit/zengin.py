@@ -7,10 +7,10 @@ layout with each data record's result code (振替結果コード) filled in.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
+
+from core.zengin_kana import KANA_NAME, is_zengin_kana, to_zengin_kana  # noqa: F401  (used as zengin.*)
 
 RECORD_LENGTH = 120
 ENCODING = "cp932"
@@ -25,37 +25,6 @@ RESULT_CODES: dict[str, str] = {
     "8": "stopped_by_consignor",  # 委託者の都合による振替停止
     "9": "other",  # その他
 }
-
-_HALF_KANA = [chr(c) for c in range(0xFF66, 0xFFA0)]
-_SMALL_TO_LARGE = dict(zip("ｧｨｩｪｫｬｭｮｯ", "ｱｲｳｴｵﾔﾕﾖﾂ", strict=True))
-_TO_HALF: dict[str, str] = {}
-for _half in _HALF_KANA:
-    _TO_HALF.setdefault(unicodedata.normalize("NFKC", _half), _half)
-    for _mark in "ﾞﾟ":
-        _full = unicodedata.normalize("NFKC", _half + _mark)
-        if len(_full) == 1:
-            _TO_HALF.setdefault(_full, _half + _mark)
-_TO_HALF["・"] = "."  # full-width brackets and spaces become ASCII through NFKC
-KANA_NAME = re.compile(r"^[\uff66-\uff9f A-Z0-9().\-/,]+$")
-
-
-def to_zengin_kana(text: str) -> str:
-    """Full-width katakana, hiragana and letters as the half-width upper-case characters a
-    bank file holds (small kana become large ones, as banks print them)."""
-    out: list[str] = []
-    for char in text.strip():
-        if "\u3041" <= char <= "\u3096":  # hiragana -> katakana
-            char = chr(ord(char) + 0x60)
-        if char in _TO_HALF:
-            out.append(_TO_HALF[char])
-            continue
-        plain = unicodedata.normalize("NFKC", char)
-        out.append(plain.upper() if plain.isascii() else char)
-    return "".join(_SMALL_TO_LARGE.get(c, c) for c in "".join(out))
-
-
-def is_zengin_kana(text: str) -> bool:
-    return bool(KANA_NAME.fullmatch(text))
 
 
 def _alpha(text: str, width: int) -> str:

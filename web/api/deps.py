@@ -15,6 +15,7 @@ from core.orders.deps import OrderDeps
 from core.orders.providers import ProviderGate
 from core.orders.totals import TaxPolicy
 from tenants.credentials import Keyring
+from tenants.customers import TenantCustomers
 from tenants.payment_methods import TenantPaymentMethods
 from tenants.provider_accounts import plugin_account_by_id
 from tenants.tenant_settings import get_settings as tenant_settings
@@ -61,4 +62,5 @@ async def provide_order_deps(
         gate=ProviderGate(web.registry, accounts),
         tax=TaxPolicy(rounding=Rounding(settings.tax_rounding)),
         payment_methods=TenantPaymentMethods(web.registry),
+        customers=TenantCustomers(),
     )

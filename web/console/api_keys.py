@@ -15,6 +15,7 @@ from core.errors import FieldError, ValidationFailed
 from tenants.api_keys import SCOPES, CreatedApiKey, create_api_key, list_api_keys, revoke_api_key
 from tenants.roles import Permission
 from web.console.access import SignedInStaff, not_found, staff
+from web.console.confirm import Confirmation, confirm_page, confirmed
 from web.console.listing import formatter
 from web.console.pages import page
 from web.controllers.auth import by_field, redirect
@@ -101,8 +102,27 @@ class ConsoleApiKeys(Controller):
         me = await staff(request, Permission.API_KEYS_MANAGE)
         if not isinstance(me, SignedInStaff):
             return me
+        key = next(
+            (k for k in await list_api_keys(me.ctx) if k.id == key_id and k.revoked_at is None),
+            None,
+        )
+        if key is None:  # unknown, another tenant's, or already revoked
+            return not_found(request)
+        if not confirmed(await request.form()):
+            return confirm_page(
+                request,
+                me,
+                Confirmation(
+                    section="api_keys",
+                    what="web.console.confirm.api_key_revoke",
+                    params={"name": key.name},
+                    action=f"{PATH}/{key_id}/revoke",
+                    back=PATH,
+                    button="web.console_settings.api_keys.revoke",
+                ),
+            )
         try:
             await revoke_api_key(me.ctx, key_id)
-        except ValidationFailed:  # unknown, another tenant's, or already revoked
+        except ValidationFailed:  # revoked meanwhile
             return not_found(request)
         return redirect(f"{PATH}?notice=api_key_revoked")

@@ -14,12 +14,14 @@ from litestar.response import Redirect
 
 from core.billing.errors import InvoiceNotFound, InvoiceStateError
 from core.billing.invoices import get_invoice, void_invoice
+from core.billing.models import NOT_AVAILABLE
 from core.billing.status import InvoiceStatus
 from core.billing.tables import Invoice
 from core.errors import FieldError, ValidationFailed
 from core.messaging.branding import load_logo
 from tenants.roles import Permission
 from web.console.access import SignedInStaff, not_found, staff
+from web.console.confirm import Confirmation, confirm_page, confirmed
 from web.console.forms import form_text
 from web.console.listing import Column, Filter, ListSpec, formatter, list_response
 from web.console.pages import page
@@ -38,10 +40,33 @@ def recipient_name(row: dict[str, Any], fmt: Any = None) -> str:
     return str(recipient.get("organization_name", ""))
 
 
+SOURCE_LINKS = {"order": "/console/orders/{id}", "digicert_voucher_order": "/console/vouchers/{id}"}
+"""Console pages of the things an invoice bills, by ``source_type``."""
+NAMED_SOURCES = ("digicert_voucher_order", "digicert_direct_order", "direct_debit_plan")
+
+
+def source_text(fmt: Any, source_type: str, source_id: str, reference_number: str) -> str:
+    """What an invoice bills, as people name it: an order, or a DigiCert voucher order or
+    direct order by DigiCert's order number (``reference_number``), a month of the bulk
+    contract; never a table id or a type code."""
+    if source_type == "order":
+        return str(fmt._("web.console.invoices.source_order", id=source_id))
+    if source_type == "digicert_ongoing" and source_id.lstrip("-").isdigit():
+        month = source_id.lstrip("-")
+        return str(
+            fmt._("web.console.invoices.source.digicert_ongoing", month=f"{month[:4]}/{month[4:]}")
+        )
+    number = "" if reference_number in ("", NOT_AVAILABLE) else reference_number
+    kind = source_type if source_type in NAMED_SOURCES else "other"
+    return str(fmt._(f"web.console.invoices.source.{kind}", number=number))
+
+
+def source_link(source_type: str, source_id: str) -> str:
+    return SOURCE_LINKS.get(source_type, "").format(id=source_id)
+
+
 def _source(row: dict[str, Any], fmt: Any) -> str:
-    if row["source_type"] == "order":
-        return fmt._("web.console.invoices.source_order", id=row["source_id"])
-    return f"{row['source_type']} {row['source_id']}"
+    return source_text(fmt, row["source_type"], str(row["source_id"]), row["reference_number"])
 
 
 INVOICES = ListSpec(
@@ -97,6 +122,8 @@ async def _invoice_page(
         status=status,
         section="invoices",
         invoice=invoice,
+        source=source_text(fmt, invoice.source_type, invoice.source_id, invoice.reference_number),
+        source_url=source_link(invoice.source_type, invoice.source_id),
         issue_date=fmt.day(invoice.issue_date),
         due_date=fmt.day(invoice.due_date),
         paid_at=fmt.moment(invoice.paid_at),
@@ -186,6 +213,23 @@ class ConsoleInvoices(Controller):
             errors["reason"] = FieldError(
                 "reason", "web.console.void.too_long", {"max": REASON_MAX}
             )
+        elif not reason:
+            errors["reason"] = FieldError("reason", "billing.void.reason_required")
+        elif not confirmed(form) and await _open_invoice(me, invoice_id):
+            invoice = await get_invoice(me.ctx, invoice_id)
+            return confirm_page(
+                request,
+                me,
+                Confirmation(
+                    section="invoices",
+                    what="web.console.confirm.invoice_void",
+                    params={"number": invoice.number},
+                    action=f"/console/invoices/{invoice_id}/void",
+                    back=f"/console/invoices/{invoice_id}",
+                    button="web.console.void.submit",
+                    fields={"reason": reason},
+                ),
+            )
         else:
             try:
                 await void_invoice(me.ctx, invoice_id, reason)
@@ -200,3 +244,11 @@ class ConsoleInvoices(Controller):
                 request, me, invoice_id, reason=reason, errors=errors, status=422
             )
         return Redirect(f"/console/invoices/{invoice_id}?notice=invoice_voided", status_code=303)
+
+
+async def _open_invoice(me: SignedInStaff, invoice_id: int) -> bool:
+    """The invoice can be voided (else ``void_invoice`` answers why not, or 404)."""
+    try:
+        return (await get_invoice(me.ctx, invoice_id)).status == InvoiceStatus.OPEN
+    except InvoiceNotFound:
+        return False

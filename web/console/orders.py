@@ -9,6 +9,7 @@ from litestar.params import FromPath
 
 from core.billing.tables import Invoice
 from core.errors import NotFound
+from core.orders.quote_pdf import quote_number
 from core.orders.states import OrderState
 from core.orders.tables import Order
 from core.orders.views import get_order
@@ -129,4 +130,5 @@ class ConsoleOrders(Controller):
             payer_reference=expectation.payer_reference if expectation else "",
             transfer_due=fmt.day(expectation.due_date) if expectation else "",
             invoices=invoices,
+            quote_number=quote_number(order.quote_id) if order.quote_id else "",
         )

@@ -31,6 +31,7 @@ from tenants.staff import add_staff, change_role, list_staff, set_active
 from tenants.tables import StaffRole
 from tenants.tokens import LIFETIMES, TokenPurpose
 from web.console.access import SignedInStaff, not_found, staff
+from web.console.confirm import Confirmation, confirm_page, confirmed
 from web.console.listing import formatter
 from web.console.pages import page
 from web.controllers.auth import by_field, redirect, web_state
@@ -166,6 +167,18 @@ class ConsoleStaff(Controller):
         me = await staff(request, Permission.STAFF_MANAGE)
         if not isinstance(me, SignedInStaff):
             return me
+        if not confirmed(await request.form()):
+            return confirm_page(
+                request,
+                me,
+                Confirmation(
+                    section="staff",
+                    what="web.console.confirm.consent_revoke",
+                    action=f"{PATH}/consent/revoke",
+                    back=PATH,
+                    button="web.console_settings.consent.revoke",
+                ),
+            )
         try:
             await revoke_consent(me.ctx)
         except ValidationFailed as exc:
@@ -179,6 +192,22 @@ async def _set_active(
     me = await staff(request, Permission.STAFF_MANAGE)
     if not isinstance(me, SignedInStaff):
         return me
+    if not active and not confirmed(await request.form()):
+        person = next((p for p in await list_staff(me.ctx) if p.id == staff_id), None)
+        if person is None:
+            return not_found(request)
+        return confirm_page(
+            request,
+            me,
+            Confirmation(
+                section="staff",
+                what="web.console.confirm.staff_deactivate",
+                params={"name": person.display_name, "email": person.email},
+                action=f"{PATH}/{staff_id}/deactivate",
+                back=PATH,
+                button="web.console_settings.staff.deactivate",
+            ),
+        )
     try:
         await set_active(me.ctx, staff_id, active)
     except ValidationFailed as exc:

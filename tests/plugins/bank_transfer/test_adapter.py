@@ -92,3 +92,24 @@ def test_instructions_refuse_bad_values_naming_the_fields():
         "holder_kana",
         "amount",
     }
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        (
+            "\u30b7\u30e7\u30a6\u30e1\u30a4\u30db\u30b9\u30c6\u30a3\u30f3\u30b0(\u30ab",
+            "ｼﾖｳﾒｲﾎｽﾃｲﾝｸﾞ(ｶ",
+        ),
+        ("ｼﾖｳﾒｲ(ｶ", "ｼﾖｳﾒｲ(ｶ"),
+        ("\u30c7\u30b8\u30b5\u30fc\u30c8\u3000\uff2a\uff30", "ﾃﾞｼﾞｻｰﾄ JP"),
+    ],
+)
+async def test_a_holder_typed_in_full_width_kana_is_written_as_zengin_half_width(typed, written):
+    """The console's account form takes the holder as people type it (全角カナ); the transfer
+    instructions write it as Zengin does, instead of failing the customer's payment page."""
+    account = PluginAccount(config={**CONFIG, "holder_kana": typed}, secret_key="k" * 32)
+    started = await BankTransferAdapter(account).start(
+        make_context(), PaymentRequest("order", 1, amount=11_000, customer_id=10)
+    )
+    assert started.instructions["holder_kana"] == written

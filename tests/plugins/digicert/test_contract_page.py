@@ -140,3 +140,31 @@ async def test_operator_sets_the_contract_through_its_page(app, settings, clock,
     )  # fmt: skip
     assert contract.issuer.registration_number == "T7000012050002"
     assert log.count("digicert.contract.set") == 2
+
+
+async def test_a_bulk_contract_takes_its_effective_date_and_minimum_purchase(
+    app, settings, clock, tenant
+):
+    path = f"/operator/tenants/{tenant.tenant.id}/digicert/contract"
+    ctx = staff_context(tenant.tenant, tenant.owner_id, clock)
+    with tenant_scope(tenant.tenant):
+        await save_account(
+            ctx, Keyring.from_settings(settings), "provider", "digicert",
+            {"base_url": "https://dc.example.test/services/v2"}, {"api_key": API_KEY},
+        )  # fmt: skip
+    bulk = {**CONTRACT, "contract_type": "bulk"}
+    async with browser(app, BASE) as client:
+        email = await make_operator(clock)
+        assert (await sign_in_area(client, "operator", email)).status_code == 303
+        missing = await _send(client, path + "?lang=ja", bulk, PRICE_CSV)
+        assert missing.status_code == 400 and 'id="effective_on-error"' in missing.text
+        typed = {**bulk, "effective_on": "2026-04-01", "minimum_purchase": "１，０００，０００"}  # noqa: RUF001
+        saved = await _send(client, path, typed, PRICE_CSV)
+        assert saved.status_code == 303
+        shown = await client.get(saved.headers["location"] + "&lang=en")
+        assert 'value="2026-04-01"' in shown.text and 'value="1000000"' in shown.text
+    with tenant_scope(tenant.tenant):
+        contract = await get_contract(ctx)
+    assert (contract.contract_type, str(contract.effective_on), contract.minimum_purchase) == (
+        "bulk", "2026-04-01", 1_000_000,
+    )  # fmt: skip

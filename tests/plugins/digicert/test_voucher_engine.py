@@ -320,6 +320,32 @@ async def test_voucher_pdf_has_the_code_and_both_links(shop, client, tmp_path, l
     assert title in flat and "デジサート・ジャパン合同会社" in flat
 
 
+@pytest.mark.parametrize(
+    ("language", "mark"), [("ja", "キャンセル済み"), ("en", "CANCELLED(VOID)")]
+)
+async def test_a_cancelled_orders_voucher_pdf_says_it_is_cancelled(
+    shop, client, tmp_path, language, mark
+):
+    import subprocess
+
+    from plugins.digicert.pdf import VoucherPdfRenderer
+    from tests.plugins.digicert.shop import ISSUER
+
+    order = await place(shop, client, f"pdf-cancel-{language}")
+
+    def text_of(codes) -> str:
+        path = tmp_path / "voucher.pdf"
+        path.write_bytes(VoucherPdfRenderer().pdf(codes, ISSUER, language))
+        out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True)
+        return re.sub(r"\s+", "", out.stdout)
+
+    assert mark not in text_of(order.codes)
+    with tenant_scope(shop.tenant):
+        cancelled = await cancel_voucher_order(shop.ctx, client, order.id)
+    flat = text_of(cancelled.codes)
+    assert mark in flat and cancelled.codes[0].value in flat
+
+
 async def test_cancel_windows_end_with_day_30_in_japan(shop, client, upstream):
     """生成から / 発行完了後 30 日以内: 23:59 JST of day 30 allowed, 00:00 of day 31 refused,
     in shomei and in the sandbox (core.calendar_windows), not 30 x 24 hours."""

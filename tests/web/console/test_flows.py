@@ -47,8 +47,18 @@ async def test_void_needs_a_reason_then_voids_and_the_list_and_csv_say_so(app, t
             f"{invoice}/void", data={"csrf_token": token, "reason": "長" * 501}
         )
         assert too_long.status_code == 422 and "長" * 501 in too_long.text  # input kept
+        asked = await finance.post(
+            f"{invoice}/void", data={"csrf_token": token, "reason": "宛名の誤り"},
+            params={"lang": "ja"},
+        )  # fmt: skip
+        assert asked.status_code == 409  # not done: the confirmation page asks first
+        assert f"請求書 {a.invoice_number} を無効にします" in asked.text
+        assert 'name="confirm" value="yes"' in asked.text and "宛名の誤り" in asked.text
+        still = await finance.get("/console/invoices?export=csv&status=open")
+        assert len(_csv(still.content)) == 2  # still open
         done = await finance.post(
-            f"{invoice}/void", data={"csrf_token": token, "reason": "宛名の誤り"}
+            f"{invoice}/void",
+            data={"csrf_token": csrf_of(asked.text), "reason": "宛名の誤り", "confirm": "yes"},
         )
         assert done.status_code == 303
         assert done.headers["location"] == f"{invoice}?notice=invoice_voided"

@@ -85,7 +85,12 @@ async def test_api_key_secret_is_shown_exactly_once(app, teams, clock):
         )
         assert foreign.status_code == 404
         admin = await sessions.as_(a, "admin")
-        revoked = await post(admin, "/console/api-keys", f"/console/api-keys/{row.id}/revoke", {})
+        path = f"/console/api-keys/{row.id}/revoke"
+        asked = await post(admin, "/console/api-keys?lang=en", path + "?lang=en", {})
+        assert asked.status_code == 409  # not revoked: the confirmation page asks first
+        assert row.name in asked.text and "will be revoked" in asked.text
+        assert "Revoked" not in (await admin.get("/console/api-keys?lang=en")).text
+        revoked = await post(admin, "/console/api-keys", path, {"confirm": "yes"})
         assert revoked.status_code == 303
         assert "Revoked" in (await admin.get("/console/api-keys?lang=en")).text
         for role in ("finance", "support", "read_only"):
@@ -143,10 +148,14 @@ async def test_staff_invite_role_and_deactivation(app, teams):
                           {"role": "admin"})  # fmt: skip
         assert last.status_code == 400
         assert "最後のオーナー" in last.text or "last owner" in last.text.lower()
-        off = await post(owner, "/console/staff", f"/console/staff/{person.id}/deactivate", {})
+        off_path = f"/console/staff/{person.id}/deactivate"
+        asked = await post(owner, "/console/staff", off_path + "?lang=ja", {})
+        assert asked.status_code == 409  # not deactivated: the confirmation page asks first
+        assert "newcomer@example.jp" in asked.text and "を無効にします" in asked.text
+        off = await post(owner, "/console/staff", off_path, {"confirm": "yes"})
         assert off.status_code == 303
         self_off = await post(
-            owner, "/console/staff", f"/console/staff/{a.owner_id}/deactivate", {}
+            owner, "/console/staff", f"/console/staff/{a.owner_id}/deactivate", {"confirm": "yes"}
         )
         assert self_off.status_code == 400
         intruder = await sessions.as_(b, "owner")
@@ -174,6 +183,11 @@ async def test_owner_grants_and_revokes_consent(app, teams, clock):
         assert (await current_consent(a.tenant, clock)) is not None
         shown = await owner.get("/console/staff?lang=en")
         assert "consented to delegated access until" in shown.text
-        revoked = await post(owner, "/console/staff", "/console/staff/consent/revoke", {})
+        asked = await post(owner, "/console/staff", "/console/staff/consent/revoke?lang=ja", {})
+        assert asked.status_code == 409 and "同意を取り消します" in asked.text
+        assert (await current_consent(a.tenant, clock)) is not None  # not yet
+        revoked = await post(
+            owner, "/console/staff", "/console/staff/consent/revoke", {"confirm": "yes"}
+        )
         assert revoked.status_code == 303
     assert (await current_consent(a.tenant, clock)) is None

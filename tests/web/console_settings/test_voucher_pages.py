@@ -141,17 +141,37 @@ async def test_generate_download_cancel_and_reissue(app, teams, tmp_path):
             .where((DcVoucherCode.value == codes[0]) & (DcVoucherCode.voucher_order_id == order_id))
             .first()
         )["id"]
-        reissued = await post(me, detail_path, f"/console/vouchers/codes/{code_id}/reissue", {})
+        reissue = f"/console/vouchers/codes/{code_id}/reissue"
+        asked = await post(me, detail_path, reissue + "?lang=ja", {})
+        assert (
+            asked.status_code == 409 and f"バウチャーコード {codes[0]} を再発行します" in asked.text
+        )
+        assert codes[0] in await _codes(order_id)  # not reissued yet
+        reissued = await post(me, detail_path, reissue, {"confirm": "yes"})
         assert reissued.status_code == 303
         fresh = await _codes(order_id)
         assert codes[0] not in fresh and codes[1] in fresh and len(fresh) == 2
         page = await me.get(detail_path)
         assert codes[0] not in page.text and all(code in page.text for code in fresh)
 
-        cancelled = await post(me, detail_path, f"{detail_path}/cancel", {"reason": "誤発注"})
+        asked = await post(me, detail_path, f"{detail_path}/cancel?lang=ja", {"reason": "誤発注"})
+        assert asked.status_code == 409 and "をキャンセルします" in asked.text
+        assert 'name="reason" value="誤発注"' in asked.text
+        assert "Canceled" not in (await me.get(detail_path + "?lang=en")).text
+        cancelled = await post(
+            me, detail_path, f"{detail_path}/cancel", {"reason": "誤発注", "confirm": "yes"}
+        )
         assert cancelled.status_code == 303
         after = await me.get(detail_path + "?lang=en")
         assert "Canceled" in after.text and "Cancel order" not in after.text
+        pdf = await me.get(f"{detail_path}/pdf?lang=ja")
+        assert "キャンセル済み" in _pdf_text(pdf.content, tmp_path)
+        row = await DcVoucherOrder.select().where(DcVoucherOrder.id == order_id).first()
+        invoice = await me.get(f"/console/invoices/{row['invoice_id']}?lang=ja")
+        assert invoice.status_code == 200  # what it bills, by DigiCert's order number
+        assert f"バウチャー注文 {row['upstream_id']}" in invoice.text
+        assert f'href="/console/vouchers/{order_id}"' in invoice.text
+        assert "digicert_voucher_order" not in invoice.text
     with tenant_scope(a.tenant):
         actions = [e.action for e in (await list_audit()).entries]
     assert "digicert.voucher_code.reissued" in actions
