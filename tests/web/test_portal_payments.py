@@ -223,3 +223,129 @@ async def test_a_card_top_up_from_the_portal_is_credited(tmp_path, database, clo
         page = await client.get(paid.headers["location"])
         assert "残高に反映しました" in page.text
         assert re.search(r'class="balance">2,000円<', page.text)
+
+
+async def _wallet_page_with_card(
+    tmp_path: Any, database: Any, clock: FrozenClock, config: dict[str, str], **extra: str
+) -> Any:
+    """The signed-in customer's wallet page (a wallet opened) at a shop with a card account
+    of ``config``; ``extra``: settings (the Stripe API base)."""
+    settings = browser_settings(tmp_path, database, **extra)
+    app = make_app(settings, clock=clock)
+    shop = await make_shop(clock)
+    ctx = Context(shop.tenant, Actor.system("test"), clock)
+    with tenant_scope(shop.tenant):
+        keyring = Keyring.from_settings(settings)
+        await save_account(ctx, keyring, "payment", "wallet", {}, {})
+        credentials = {"secret_key": SECRET_KEY, "webhook_secret": WEBHOOK_SECRET}
+        await save_account(ctx, keyring, "payment", "card", config, credentials)
+    async with browser(app, shop.host) as client:
+        assert (await sign_in(client, "portal", shop.customer_email)).status_code == 303
+        data = {"password": WALLET_PASSWORD, "password_confirm": WALLET_PASSWORD}
+        await post_form(client, "/portal/wallet", "/portal/wallet/open", data)
+        return await client.get("/portal/wallet?lang=en")
+
+
+async def test_the_card_top_up_draws_the_card_input_not_a_payment_method_id(
+    tmp_path, database, clock
+):
+    """A person cannot type a ``pm_…``: the top-up form mounts Stripe's card input with the
+    shop's publishable key, loads Stripe.js (allowed by the page's policy) and keeps the
+    payment method a hidden field Stripe.js fills."""
+    page = await _wallet_page_with_card(
+        tmp_path, database, clock, {"publishable_key": "pk_test_portal"}
+    )
+    assert page.status_code == 200
+    form = re.search(r'<form method="post" action="/portal/wallet/top-up"[^>]*>', page.text)
+    assert form and 'id="card-form"' in form.group(0)
+    assert 'data-publishable-key="pk_test_portal"' in form.group(0)
+    assert "data-sandbox-number" not in form.group(0)
+    assert '<input type="hidden" name="payment_method" value="">' in page.text
+    assert '<div id="card" class="card-element"' in page.text
+    assert "Your card details go straight to our payment provider" in page.text
+    assert '<script src="https://js.stripe.com/v3/"></script>' in page.text
+    assert "https://js.stripe.com" in page.headers["content-security-policy"]
+
+
+async def test_in_the_card_sandbox_the_top_up_loads_the_stand_in_with_its_labels(
+    tmp_path, database, clock, localstripe
+):
+    page = await _wallet_page_with_card(
+        tmp_path,
+        database,
+        clock,
+        {"publishable_key": "pk_test_portal"},
+        stripe_api_base=localstripe,
+    )
+    assert '<script src="/payments/card/sandbox/stripe.js"></script>' in page.text
+    assert 'data-sandbox-number="Card number"' in page.text
+    assert "test card 4242 4242 4242 4242" in page.text
+
+
+async def test_without_card_payments_the_top_up_has_no_card_input(portal):
+    client, _ = portal
+    data = {"password": WALLET_PASSWORD, "password_confirm": WALLET_PASSWORD}
+    await post_form(client, "/portal/wallet", "/portal/wallet/open", data)
+    page = await client.get("/portal/wallet")
+    assert 'id="card-form"' not in page.text
+    assert 'name="payment_method"' not in page.text
+    assert "stripe" not in page.text.lower()
+    assert 'value="card"' not in page.text  # no card among the top-up methods
+
+
+async def test_a_top_up_by_a_3d_secure_card_is_authenticated_on_the_wallet_page(
+    tmp_path, database, clock, localstripe, monkeypatch
+):
+    """localstripe asks for 3-D Secure through Stripe.js (no bank page to redirect to): the
+    wallet page carries the challenge for Stripe.js, and the signed return route credits the
+    top-up once it is authenticated."""
+    monkeypatch.setenv("SHOMEI_STRIPE_API_BASE", localstripe)
+    settings = browser_settings(tmp_path, database, stripe_api_base=localstripe)
+    app = make_app(settings, clock=clock)
+    shop = await make_shop(clock)
+    ctx = Context(shop.tenant, Actor.system("test"), clock)
+    with tenant_scope(shop.tenant):
+        keyring = Keyring.from_settings(settings)
+        await save_account(ctx, keyring, "payment", "wallet", {}, {})
+        credentials = {"secret_key": SECRET_KEY, "webhook_secret": WEBHOOK_SECRET}
+        config = {"publishable_key": "pk_test_portal"}
+        await save_account(ctx, keyring, "payment", "card", config, credentials)
+    async with browser(app, shop.host) as client:
+        assert (await sign_in(client, "portal", shop.customer_email)).status_code == 303
+        data = {"password": WALLET_PASSWORD, "password_confirm": WALLET_PASSWORD}
+        await post_form(client, "/portal/wallet", "/portal/wallet/open", data)
+        token = csrf_of((await client.get("/portal/wallet")).text)
+        card = {"number": "4000002760003184", "exp_month": "12", "exp_year": "34", "cvc": "123"}
+        made = await client.post(
+            "/payments/card/sandbox/payment-methods", json=card, headers={"X-CSRF-Token": token}
+        )
+        assert made.status_code == 200, made.text
+        asked = await client.post(
+            "/portal/wallet/top-up?lang=en",
+            data={"method": "card", "amount": "3000", "payment_method": made.json()["id"]},
+            headers={"X-CSRF-Token": token},
+        )
+        assert asked.status_code == 200, asked.text
+        found = re.search(
+            r'<div id="card-authenticate" data-publishable-key="pk_test_portal" '
+            r'data-client-secret="([^"]+)"\s+data-payment-intent="(pi_\w+)" '
+            r'data-return-url="([^"]+)"',
+            asked.text,
+        )
+        assert found, asked.text
+        assert 'data-sandbox-complete="Complete authentication"' in asked.text
+        assert "3-D Secure" in asked.text
+        assert re.search(r'class="balance">¥0<', asked.text)
+        secret, intent, back = found.groups()
+        done = await client.post(
+            "/payments/card/sandbox/authenticate",
+            json={"client_secret": secret, "success": True},
+            headers={"X-CSRF-Token": token},
+        )
+        assert done.status_code == 200, done.text
+        returned = await client.get(f"{back.replace('&amp;', '&')}&payment_intent={intent}")
+        assert returned.status_code == 303, returned.text
+        assert returned.headers["location"].endswith("/portal/wallet?topup=credited")
+        page = await client.get("/portal/wallet?topup=credited")
+        page = await client.get(page.headers["location"])
+        assert re.search(r'class="balance">¥3,000<', page.text)

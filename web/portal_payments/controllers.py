@@ -4,8 +4,10 @@
   instructions stay on the page until the money is imported); a customer without a wallet
   opens one (``POST /portal/wallet/open``).
 - ``POST /portal/wallet/top-up``: ``method`` (card | bank_transfer), ``amount`` and, for a
-  card, ``payment_method`` (the ``pm_…`` Stripe.js puts into the form, or the saved card). A
-  card asking for 3-D Secure by redirect sends the browser to the bank, then back through
+  card, ``payment_method`` (the ``pm_…`` Stripe.js puts into the form from the card input
+  the page draws, or the saved card). A card asking for 3-D Secure by redirect sends the
+  browser to the bank; one asking through Stripe.js (the sandbox's stand-in always does) is
+  authenticated on the wallet page (``#card-authenticate``); both come back through
   ``plugins.wallet.topup_return`` to ``/portal/wallet?topup=…``.
 - ``GET /portal/payment-method``: the chosen method, automatic renewal and renewal day;
   ``POST`` chooses (card, wallet with a renewal day, bank transfer), ``POST …/reset`` resets.
@@ -44,6 +46,7 @@ from plugins.wallet.topups import start_bank_topup, start_card_topup
 from web.api.payment_methods import tenant_payment_methods
 from web.controllers.portal import SignedInCustomer, portal_customer, portal_day, portal_page
 from web.pages import translator
+from web.storefront.pay import SANDBOX_STRIPE_JS, STRIPE_CSP, STRIPE_JS
 
 CHOICES = ("card", "wallet", "bank_transfer")
 """What a customer may choose on the payment-method page (DOMAIN: card, wallet, transfer)."""
@@ -68,18 +71,22 @@ async def _wallet_page(
     values: dict[str, str] | None = None,
     card_result: str = "",
     topup_key: str = "",
+    authenticate: dict[str, str] | None = None,
 ) -> Response[Any]:
     """``topup_key``: the key the form sends again (after an answer that may have started the
     payment, the same attempt); a fresh one otherwise."""
     lang = translator(request).language
+    methods = list(await tenant_payment_methods(request).enabled(me.ctx))
     context: dict[str, Any] = {
         "section": "wallet",
         "errors": errors or {},
         "values": {"method": "card", "amount": "", "payment_method": "", **(values or {})},
         "topup_key": topup_key or secrets.token_urlsafe(16),
         "card_result": card_result,
+        "authenticate": authenticate,
         "wallet": None,
-        "methods": [m for m in await tenant_payment_methods(request).enabled(me.ctx)],
+        "methods": methods,
+        **await _card_element(request, me, methods),
     }
     try:
         wallet = await ledger.find_wallet(me.ctx, customer_id=me.customer_id)
@@ -105,7 +112,31 @@ async def _wallet_page(
         transfer_amount=format_yen(expected.amount, lang) if expected else "",
         saved_card=saved.saved_method_ref if saved.payment_method == "card" else "",
     )
-    return portal_page(request, me, "pages/portal/wallet.html", status=status, **context)
+    response = portal_page(request, me, "pages/portal/wallet.html", status=status, **context)
+    if context["publishable_key"]:
+        response.headers["content-security-policy"] = STRIPE_CSP
+    return response
+
+
+async def _card_element(
+    request: Request[Any, Any, Any], me: SignedInCustomer, methods: list[str]
+) -> dict[str, Any]:
+    """What the top-up form needs to draw the card input: the shop's publishable key and the
+    Stripe.js to load (Stripe's, or the card plugin's stand-in while the card API is a
+    sandbox), as on the shop's card page; no key when card top-ups are not offered."""
+    sandbox = bool(request.app.state.web.settings.stripe_sandbox)
+    element: dict[str, Any] = {
+        "publishable_key": "",
+        "stripe_js": SANDBOX_STRIPE_JS if sandbox else STRIPE_JS,
+        "stripe_sandbox": sandbox,
+    }
+    if "card" in methods:
+        try:
+            account = await payment_account(request, me.ctx, "card")
+        except (ValidationFailed, NotFound):
+            return element
+        element["publishable_key"] = str(account.config.get("publishable_key", ""))
+    return element
 
 
 async def _payment_method_page(
@@ -222,6 +253,18 @@ class PortalPaymentsController(Controller):
             return Redirect("/portal/wallet?notice=topup_credited", status_code=303)
         if started.status == "requires_action" and started.redirect_url:
             return Redirect(started.redirect_url, status_code=303)  # the bank's 3-D Secure page
+        if started.status == "requires_action" and started.client_secret:
+            # 3-D Secure inside the page (Stripe.js, or the sandbox's stand-in), then back
+            # through the signed return route, as the bank's redirect would
+            authenticate = {
+                "client_secret": started.client_secret,
+                "payment_intent": started.payment_intent,
+                "return_url": topup_return_url(settings, me.ctx.tenant, wallet.id, here),
+            }
+            return await _wallet_page(
+                request, me, values=values, card_result=started.status,
+                authenticate=authenticate, topup_key=key,
+            )  # fmt: skip
         return await _wallet_page(request, me, values=values, card_result=started.status)
 
     @get("/payment-method")

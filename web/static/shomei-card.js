@@ -1,6 +1,8 @@
 /* shomei: card payment in the storefront, with Stripe.js (loaded from Stripe by the page).
- * - #card-form: mounts Stripe's card element; on submit asks Stripe.js for a PaymentMethod
- *   (the card number goes to Stripe only) and posts its pm_… id to shomei.
+ * - #card-form: mounts Stripe's card element (into #card, when the page has one: a saved card
+ *   needs none); on submit asks Stripe.js for a PaymentMethod (the card number goes to Stripe
+ *   only) and posts its pm_… id to shomei. A form offering other methods too (the wallet's
+ *   top-up) is sent as it is when its checked "method" is not "card".
  * - #card-authenticate: 3-D Secure inside the page (stripe.confirmCardPayment), then back to
  *   shomei's signed return address with the PaymentIntent id, as Stripe's redirect would. */
 (function () {
@@ -9,11 +11,13 @@
   if (form && window.Stripe) {
     var stripe = window.Stripe(form.dataset.publishableKey);
     var card = stripe.elements().create("card");
-    card.mount("#card");
+    if (document.getElementById("card")) { card.mount("#card"); }
     var errorBox = document.getElementById("card-error");
     var button = form.querySelector("button[type=submit]");
     form.addEventListener("submit", function (event) {
       if (form.elements.payment_method.value) { return; }
+      var chosen = form.querySelector('input[name="method"]:checked');
+      if (chosen && chosen.value !== "card") { return; }
       event.preventDefault();
       button.disabled = true;
       errorBox.textContent = "";

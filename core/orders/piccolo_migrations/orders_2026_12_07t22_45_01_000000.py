@@ -50,6 +50,10 @@ class _Counter(Table, tablename="orders_order_counter"):
 
 async def _number_existing_orders() -> None:
     """Number the orders placed before numbers existed, per tenant and year, in id order."""
+    for table in (_Order, _Tenant, _Counter):
+        # this module is imported once per process: the tables must use the engine migrated
+        # now, not the first one they met (a test session migrates SQLite, then PostgreSQL)
+        table._meta.refresh_db()
     rows = await _Order.select(_Order.id, _Order.tenant_id, _Order.created_at).order_by(_Order.id)
     if not rows:  # a new install: nothing to number (and the tenant table may not exist yet)
         return
