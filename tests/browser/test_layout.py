@@ -67,6 +67,8 @@ async def test_portal_plain_buttons_are_styled(live_server, page, screenshot):
         "b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).color,"
         " getComputedStyle(b).borderRadius]"
     )
-    assert style == ["rgb(11, 92, 173)", "rgb(255, 255, 255)", "6px"], style
+    # the shop's accent colour (a new tenant's default #F2A900) with the text colour that reads
+    # on it (dark on amber), not the browser's grey default
+    assert style == ["rgb(242, 169, 0)", "rgb(29, 36, 51)", "6px"], style
     assert await page.evaluate(BROKEN_IN_HEADER) == []
     await screenshot("portal-account")

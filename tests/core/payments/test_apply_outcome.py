@@ -40,7 +40,7 @@ async def test_a_success_pays_the_order_once_and_announces_it_once(database):
         "payment.confirmed",
     ]
     (confirmed,) = await events(ctx, "payment.confirmed")
-    assert confirmed["payload"]["order_number"] == str(order.id)
+    assert confirmed["payload"]["order_number"] == order.number  # ORD-<year>-NNNNNN
     assert confirmed["payload"]["amount"] == order.total
 
 
